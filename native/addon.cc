@@ -1,0 +1,297 @@
+// The functions JS can call. Each builds a job from its arguments (checked
+// here, so a wrong call throws TypeError instead of crashing), then runs it
+// synchronously or queues it on the libuv thread pool and returns a promise.
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "afalg.h"
+#include "handles.h"
+#include "jobs.h"
+
+namespace {
+
+// Keeps a job's JS inputs, output and sockets alive and its sockets marked
+// in use until the job ends (on the JS thread).
+class JobResources {
+ public:
+  void Keep(Napi::Value value) {
+    if (value.IsObject()) refs_.push_back(Napi::Persistent(value.As<Napi::Object>()));
+  }
+  void Use(AlgSocket* socket, Napi::Value object) {
+    socket->Use();
+    sockets_.push_back(socket);
+    Keep(object);
+  }
+  ~JobResources() {
+    for (AlgSocket* socket : sockets_) socket->Unuse();
+  }
+
+ private:
+  std::vector<Napi::ObjectReference> refs_;
+  std::vector<AlgSocket*> sockets_;
+};
+
+class JobWorker final : public Napi::AsyncWorker {
+ public:
+  JobWorker(Napi::Env env, std::unique_ptr<Job> job,
+            std::unique_ptr<JobResources> resources, Napi::Value result)
+      : Napi::AsyncWorker(env, "afalg:job"),
+        job_(std::move(job)),
+        resources_(std::move(resources)),
+        result_(Napi::Persistent(result.As<Napi::Object>())),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { job_->Run(); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (job_->failure.failed())
+      deferred_.Reject(KernelError(env, job_->failure.err, job_->failure.syscall).Value());
+    else
+      deferred_.Resolve(result_.Value());
+  }
+
+ private:
+  std::unique_ptr<Job> job_;
+  std::unique_ptr<JobResources> resources_;
+  Napi::ObjectReference result_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// Runs job now (returning result or throwing), or on the thread pool.
+Napi::Value Dispatch(Napi::Env env, std::unique_ptr<Job> job,
+                     std::unique_ptr<JobResources> resources,
+                     Napi::Value result, bool async) {
+  if (!async) {
+    job->Run();
+    if (job->failure.failed())
+      throw KernelError(env, job->failure.err, job->failure.syscall);
+    return result;
+  }
+  auto* worker = new JobWorker(env, std::move(job), std::move(resources), result);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+struct Args {
+  const Napi::CallbackInfo& info;
+  std::unique_ptr<JobResources> resources = std::make_unique<JobResources>();
+  bool async = false;
+
+  Napi::Env env() const { return info.Env(); }
+  int Socket(size_t i, const char* what) {
+    AlgSocket* socket = AlgSocket::From(env(), info[i], what);
+    if (async) resources->Use(socket, info[i]);
+    return socket->fd();
+  }
+  Span Bytes(size_t i, const char* what) {
+    ByteView view = ArgBytes(env(), info[i], what);
+    if (async) resources->Keep(info[i]);
+    return {view.data, view.size};
+  }
+  // A BufferSource, or null/undefined for "none".
+  Span OptionalBytes(size_t i, const char* what) {
+    if (info[i].IsNull() || info[i].IsUndefined()) return {};
+    return Bytes(i, what);
+  }
+  bool Bool(size_t i, const char* what) {
+    if (!info[i].IsBoolean())
+      throw Napi::TypeError::New(env(), std::string(what) + " must be a boolean");
+    return info[i].As<Napi::Boolean>();
+  }
+  size_t Size(size_t i, const char* what, size_t max) {
+    if (!info[i].IsNumber())
+      throw Napi::TypeError::New(env(), std::string(what) + " must be a number");
+    double value = info[i].As<Napi::Number>().DoubleValue();
+    if (!(value >= 0 && value <= static_cast<double>(max)) ||
+        value != static_cast<double>(static_cast<size_t>(value)))
+      throw Napi::RangeError::New(env(), std::string(what) + " is out of range");
+    return static_cast<size_t>(value);
+  }
+  // The trailing `async` flag.
+  void ReadAsyncFlag(size_t i) { async = Bool(i, "async"); }
+  void Require(bool condition, const char* message) {
+    if (!condition) throw Napi::RangeError::New(env(), message);
+  }
+  // A fresh output buffer: the job writes here and JS sees it only on success.
+  Napi::ArrayBuffer Output(size_t size, MutableSpan* span) {
+    auto buffer = Napi::ArrayBuffer::New(env(), size);
+    *span = {static_cast<uint8_t*>(buffer.Data()), size};
+    return buffer;
+  }
+};
+
+// hash(op, data, digestBytes, async)
+Napi::Value JS_hash(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(3);
+  int op = a.Socket(0, "op");
+  Span data = a.Bytes(1, "data");
+  MutableSpan out;
+  auto result = a.Output(a.Size(2, "digestBytes", 1024), &out);
+  return Dispatch(info.Env(), std::make_unique<HashJob>(op, data, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// skcipher(op, encrypt, iv | null, data, async)
+Napi::Value JS_skcipher(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(4);
+  int op = a.Socket(0, "op");
+  bool encrypt = a.Bool(1, "encrypt");
+  Span iv = a.OptionalBytes(2, "iv");
+  a.Require(iv.size <= afalg::kMaxIvBytes, "iv is too long");
+  Span data = a.Bytes(3, "data");
+  MutableSpan out;
+  auto result = a.Output(data.size, &out);
+  return Dispatch(info.Env(),
+                  std::make_unique<SkcipherJob>(op, encrypt, iv, data, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// ctr(op, counter, counterBits, data, async)
+Napi::Value JS_ctr(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(4);
+  int op = a.Socket(0, "op");
+  Span counter = a.Bytes(1, "counter");
+  a.Require(counter.size == 16, "counter must be 16 bytes");
+  size_t bits = a.Size(2, "counterBits", 128);
+  a.Require(bits >= 1, "counterBits must be 1..128");
+  Span data = a.Bytes(3, "data");
+  MutableSpan out;
+  auto result = a.Output(data.size, &out);
+  return Dispatch(info.Env(),
+                  std::make_unique<CtrJob>(op, counter, static_cast<unsigned>(bits), data, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// aead(op, encrypt, iv, aad, data, tagBytes, async)
+Napi::Value JS_aead(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(6);
+  int op = a.Socket(0, "op");
+  bool encrypt = a.Bool(1, "encrypt");
+  Span iv = a.Bytes(2, "iv");
+  a.Require(iv.size <= afalg::kMaxIvBytes, "iv is too long");
+  Span aad = a.Bytes(3, "aad");
+  Span data = a.Bytes(4, "data");
+  size_t tag = a.Size(5, "tagBytes", 16);
+  a.Require(encrypt || data.size >= tag, "data is shorter than the tag");
+  MutableSpan out;
+  auto result = a.Output(encrypt ? data.size + tag : data.size - tag, &out);
+  return Dispatch(info.Env(),
+                  std::make_unique<AeadJob>(op, encrypt, iv, aad, data, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// gcm(ctrOp, ghashOp, encrypt, iv, aad, data, tagBytes, async)
+Napi::Value JS_gcm(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(7);
+  int ctr_op = a.Socket(0, "ctrOp");
+  int ghash_op = a.Socket(1, "ghashOp");
+  bool encrypt = a.Bool(2, "encrypt");
+  Span iv = a.Bytes(3, "iv");
+  a.Require(iv.size >= 1, "iv must not be empty");
+  Span aad = a.Bytes(4, "aad");
+  Span data = a.Bytes(5, "data");
+  size_t tag = a.Size(6, "tagBytes", 16);
+  a.Require(encrypt || data.size >= tag, "data is shorter than the tag");
+  MutableSpan out;
+  auto result = a.Output(encrypt ? data.size + tag : data.size - tag, &out);
+  return Dispatch(info.Env(),
+                  std::make_unique<GcmJob>(ctr_op, ghash_op, encrypt, iv, aad, data, tag, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// aesKw(ecbOp, wrap, data, async)
+Napi::Value JS_aesKw(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(3);
+  int op = a.Socket(0, "ecbOp");
+  bool wrap = a.Bool(1, "wrap");
+  Span data = a.Bytes(2, "data");
+  a.Require(data.size % 8 == 0 && data.size >= (wrap ? 16u : 24u),
+            "AES-KW data must be a multiple of 8 bytes and at least 2 blocks");
+  MutableSpan out;
+  auto result = a.Output(wrap ? data.size + 8 : data.size - 8, &out);
+  return Dispatch(info.Env(), std::make_unique<AesKwJob>(op, wrap, data, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// rngFill(op, view): fills view in place from the kernel DRBG.
+Napi::Value JS_rngFill(const Napi::CallbackInfo& info) {
+  Args a{info};
+  int op = a.Socket(0, "op");
+  ByteView view = ArgBytes(info.Env(), info[1], "view");
+  RngJob job(op, {view.data, view.size});
+  job.Run();
+  if (job.failure.failed())
+    throw KernelError(info.Env(), job.failure.err, job.failure.syscall);
+  return info.Env().Undefined();
+}
+
+// getRandom(view): fills view in place from getrandom(2).
+Napi::Value JS_getRandom(const Napi::CallbackInfo& info) {
+  ByteView view = ArgBytes(info.Env(), info[0], "view");
+  afalg::Failure failure;
+  if (afalg::GetRandom(view.data, view.size, &failure) != 0)
+    throw KernelError(info.Env(), failure.err, failure.syscall);
+  return info.Env().Undefined();
+}
+
+// installGhashKey(ctrOp, ghashTfm)
+Napi::Value JS_installGhashKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AlgSocket* ctr = AlgSocket::From(env, info[0], "ctrOp");
+  AlgSocket* ghash = AlgSocket::From(env, info[1], "ghashTfm");
+  afalg::Failure failure;
+  if (InstallGhashKey(ctr->fd(), ghash->fd(), &failure) != 0)
+    throw KernelError(env, failure.err, failure.syscall);
+  return env.Undefined();
+}
+
+// openSocketCount(): AF_ALG sockets this instance holds open (for tests).
+Napi::Value JS_openSocketCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(),
+                           static_cast<double>(GetAddon(info.Env())->live_sockets.size()));
+}
+
+// The environment is going away (process exit or a worker ending): close
+// every socket no job is using. Cleanup hooks run before ObjectWrap
+// finalizers, which run before the instance data is deleted.
+void Cleanup(Addon* addon) {
+  for (AlgSocket* socket : std::set<AlgSocket*>(addon->live_sockets))
+    socket->CloseIfIdle();
+}
+
+void DeleteAddon(Napi::Env, Addon* addon) { delete addon; }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* addon = new Addon();
+  env.SetInstanceData<Addon, DeleteAddon>(addon);
+  env.AddCleanupHook([addon]() { Cleanup(addon); });
+  exports.Set("AlgSocket", AlgSocket::Define(env, addon));
+  exports.Set("Secret", Secret::Define(env, addon));
+  exports.Set("hash", Napi::Function::New<JS_hash>(env, "hash"));
+  exports.Set("skcipher", Napi::Function::New<JS_skcipher>(env, "skcipher"));
+  exports.Set("ctr", Napi::Function::New<JS_ctr>(env, "ctr"));
+  exports.Set("aead", Napi::Function::New<JS_aead>(env, "aead"));
+  exports.Set("gcm", Napi::Function::New<JS_gcm>(env, "gcm"));
+  exports.Set("aesKw", Napi::Function::New<JS_aesKw>(env, "aesKw"));
+  exports.Set("rngFill", Napi::Function::New<JS_rngFill>(env, "rngFill"));
+  exports.Set("getRandom", Napi::Function::New<JS_getRandom>(env, "getRandom"));
+  exports.Set("installGhashKey", Napi::Function::New<JS_installGhashKey>(env, "installGhashKey"));
+  exports.Set("openSocketCount", Napi::Function::New<JS_openSocketCount>(env, "openSocketCount"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(afalg, Init)

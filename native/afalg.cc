@@ -1,0 +1,167 @@
+#include "afalg.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+
+namespace afalg {
+namespace {
+
+int Fail(const char* syscall, Failure* failure) {
+  failure->err = errno;
+  failure->syscall = syscall;
+  return -failure->err;
+}
+
+}  // namespace
+
+int OpenTfm(const char* type, const char* name, Failure* failure) {
+  sockaddr_alg addr{};
+  addr.salg_family = AF_ALG_FAMILY;
+  if (strlen(type) >= sizeof(addr.salg_type) ||
+      strlen(name) >= sizeof(addr.salg_name)) {
+    failure->err = ENAMETOOLONG;
+    failure->syscall = "bind";
+    return -1;
+  }
+  strncpy(reinterpret_cast<char*>(addr.salg_type), type,
+          sizeof(addr.salg_type) - 1);
+  strncpy(reinterpret_cast<char*>(addr.salg_name), name,
+          sizeof(addr.salg_name) - 1);
+  int fd = socket(AF_ALG_FAMILY, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    Fail("socket", failure);
+    return -1;
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    Fail("bind", failure);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int AcceptOp(int tfm, Failure* failure) {
+  int fd = accept4(tfm, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd < 0) {
+    Fail("accept", failure);
+    return -1;
+  }
+  return fd;
+}
+
+int SetKey(int tfm, const uint8_t* key, size_t key_bytes, Failure* failure) {
+  // An empty key is legal (HMAC, DRBG seed); pass a valid pointer anyway.
+  static const uint8_t kEmpty = 0;
+  if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, key_bytes ? key : &kEmpty,
+                 static_cast<socklen_t>(key_bytes)) != 0)
+    return Fail("setsockopt(ALG_SET_KEY)", failure);
+  return 0;
+}
+
+int SetKeySerial(int tfm, int32_t serial, Failure* failure) {
+  if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY_BY_KEY_SERIAL, &serial,
+                 sizeof(serial)) != 0)
+    return Fail("setsockopt(ALG_SET_KEY_BY_KEY_SERIAL)", failure);
+  return 0;
+}
+
+int SetAeadAuthsize(int tfm, unsigned tag_bytes, Failure* failure) {
+  // The kernel takes the size from optlen; optval must be NULL.
+  if (setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, nullptr, tag_bytes) != 0)
+    return Fail("setsockopt(ALG_SET_AEAD_AUTHSIZE)", failure);
+  return 0;
+}
+
+int SetSendBuffer(int op, int bytes, Failure* failure) {
+  if (setsockopt(op, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0)
+    return Fail("setsockopt(SO_SNDBUF)", failure);
+  return 0;
+}
+
+void Close(int fd) {
+  if (fd >= 0) close(fd);
+}
+
+ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
+             int flags, Failure* failure) {
+  // Room for OP + IV (up to kMaxIvBytes) + ASSOCLEN.
+  alignas(cmsghdr) uint8_t buf[CMSG_SPACE(sizeof(uint32_t)) * 2 +
+                               CMSG_SPACE(sizeof(af_alg_iv) + kMaxIvBytes)];
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<size_t>(iov_count);
+  if (control != nullptr) {
+    if (control->iv != nullptr && control->iv_bytes > kMaxIvBytes) {
+      failure->err = EINVAL;
+      failure->syscall = "sendmsg";
+      return -EINVAL;
+    }
+    size_t space = 0;
+    if (control->has_op) space += CMSG_SPACE(sizeof(uint32_t));
+    if (control->iv != nullptr)
+      space += CMSG_SPACE(sizeof(af_alg_iv) + control->iv_bytes);
+    if (control->has_assoclen) space += CMSG_SPACE(sizeof(uint32_t));
+    memset(buf, 0, space);
+    msg.msg_control = buf;
+    msg.msg_controllen = space;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    auto put_u32 = [&c, &msg](int type, uint32_t value) {
+      c->cmsg_level = SOL_ALG;
+      c->cmsg_type = type;
+      c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+      memcpy(CMSG_DATA(c), &value, sizeof(value));
+      c = CMSG_NXTHDR(&msg, c);
+    };
+    if (control->has_op) put_u32(ALG_SET_OP, control->op);
+    if (control->iv != nullptr) {
+      c->cmsg_level = SOL_ALG;
+      c->cmsg_type = ALG_SET_IV;
+      c->cmsg_len = CMSG_LEN(sizeof(af_alg_iv) + control->iv_bytes);
+      auto* iv = reinterpret_cast<af_alg_iv*>(CMSG_DATA(c));
+      iv->ivlen = control->iv_bytes;
+      memcpy(iv->iv, control->iv, control->iv_bytes);
+      c = CMSG_NXTHDR(&msg, c);
+    }
+    if (control->has_assoclen)
+      put_u32(ALG_SET_AEAD_ASSOCLEN, control->assoclen);
+  }
+  ssize_t n;
+  do {
+    n = sendmsg(op, &msg, flags);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) Fail("sendmsg", failure);
+  // The IV may be secret-adjacent (a GCM J0); wipe the stack copy.
+  explicit_bzero(buf, sizeof(buf));
+  return n < 0 ? -failure->err : n;
+}
+
+ssize_t Receive(int op, iovec* iov, int iov_count, Failure* failure) {
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = static_cast<size_t>(iov_count);
+  ssize_t n;
+  do {
+    n = recvmsg(op, &msg, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Fail("recvmsg", failure);
+  return n;
+}
+
+int GetRandom(uint8_t* buf, size_t bytes, Failure* failure) {
+  while (bytes > 0) {
+    ssize_t n = getrandom(buf, bytes, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Fail("getrandom", failure);
+    }
+    buf += n;
+    bytes -= static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace afalg

@@ -1,0 +1,66 @@
+// The syscall boundary: every socket(2), bind(2), setsockopt(2), accept(2),
+// sendmsg(2), recvmsg(2), getrandom(2) and close(2) the addon makes is in
+// afalg.cc. Nothing here knows about N-API or WebCrypto.
+//
+// Convention (libkcapi's): functions return a count or fd >= 0 on success and
+// -errno on failure; errno is captured right after the failing call.
+#pragma once
+
+#include <linux/if_alg.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace afalg {
+
+// ABI values keep their C names (<linux/if_alg.h>); the build host's header
+// stops at ALG_SET_DRBG_ENTROPY, so the newer one is spelled out here.
+#ifndef ALG_SET_KEY_BY_KEY_SERIAL
+#define ALG_SET_KEY_BY_KEY_SERIAL 7
+#endif
+constexpr int AF_ALG_FAMILY = AF_ALG;
+
+// The largest IV any AF_ALG algorithm we bind uses (AES: 16 bytes).
+constexpr size_t kMaxIvBytes = 32;
+
+// Where a failure happened: the errno and the syscall that returned it.
+struct Failure {
+  int err = 0;
+  const char* syscall = nullptr;
+  bool failed() const { return err != 0; }
+};
+
+// socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC) + bind(type, name).
+// Returns the bound (tfm) socket, or -1 with *failure set.
+int OpenTfm(const char* type, const char* name, Failure* failure);
+// accept(2) on a tfm: a new op socket, close-on-exec.
+int AcceptOp(int tfm, Failure* failure);
+int SetKey(int tfm, const uint8_t* key, size_t key_bytes, Failure* failure);
+int SetKeySerial(int tfm, int32_t serial, Failure* failure);
+int SetAeadAuthsize(int tfm, unsigned tag_bytes, Failure* failure);
+int SetSendBuffer(int op, int bytes, Failure* failure);
+void Close(int fd);
+
+// The control messages of one operation. Every field that is set is sent.
+struct Control {
+  bool has_op = false;
+  uint32_t op = ALG_OP_ENCRYPT;
+  const uint8_t* iv = nullptr;  // sent when non-null
+  uint32_t iv_bytes = 0;
+  bool has_assoclen = false;
+  uint32_t assoclen = 0;
+};
+
+// sendmsg(2) of iov with the cmsgs of control (null: none). Returns bytes
+// accepted or -errno.
+ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
+             int flags, Failure* failure);
+// recvmsg(2) into iov. Returns bytes written or -errno.
+ssize_t Receive(int op, iovec* iov, int iov_count, Failure* failure);
+// Fills buf from getrandom(2), looping over short reads.
+int GetRandom(uint8_t* buf, size_t bytes, Failure* failure);
+
+}  // namespace afalg

@@ -1,0 +1,327 @@
+#include "jobs.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+namespace {
+
+using afalg::Failure;
+
+// skcipher data is queued in the op socket's send buffer (212,992 bytes by
+// default); a blocking send larger than that never returns. 64 KiB chunks,
+// each read back before the next is sent, stay far below it.
+constexpr size_t kSkcipherChunkBytes = 64 * 1024;
+// Hash sends have no such limit; the chunk only bounds one syscall's work.
+constexpr size_t kHashChunkBytes = 1024 * 1024;
+// One read from an rng op socket returns at most this many bytes.
+constexpr size_t kRngReadBytes = 128;
+constexpr size_t kAesBlockBytes = 16;
+
+const uint8_t kZeros[kAesBlockBytes] = {};
+
+bool Short(Failure* failure, const char* what) {
+  failure->err = EIO;
+  failure->syscall = what;
+  return false;
+}
+
+// Adds bytes to the pending hash of a hash op socket (MSG_MORE).
+bool HashUpdate(int op, const uint8_t* data, size_t size, Failure* failure) {
+  while (size > 0) {
+    iovec iov{const_cast<uint8_t*>(data), std::min(size, kHashChunkBytes)};
+    ssize_t sent = afalg::Send(op, nullptr, &iov, 1, MSG_MORE, failure);
+    if (sent < 0) return false;
+    if (sent == 0) return Short(failure, "sendmsg (hash accepted no data)");
+    data += sent;
+    size -= static_cast<size_t>(sent);
+  }
+  return true;
+}
+
+// Finalizes the pending hash (recv finalizes a MSG_MORE state; with nothing
+// pending it yields the digest of the empty message).
+bool HashFinal(int op, uint8_t* out, size_t size, Failure* failure) {
+  iovec iov{out, size};
+  ssize_t got = afalg::Receive(op, &iov, 1, failure);
+  if (got < 0) return false;
+  if (static_cast<size_t>(got) != size)
+    return Short(failure, "recvmsg (digest shorter than expected)");
+  return true;
+}
+
+// One skcipher request over in[0..size) into out, in chunks. The first chunk
+// carries the OP and IV cmsgs; later chunks continue the same request.
+bool SkcipherRequest(int op, bool encrypt, const uint8_t* iv, size_t iv_bytes,
+                     const uint8_t* in, uint8_t* out, size_t size,
+                     Failure* failure) {
+  afalg::Control control;
+  control.has_op = true;
+  control.op = encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
+  control.iv = iv;
+  control.iv_bytes = static_cast<uint32_t>(iv_bytes);
+  for (size_t done = 0; done < size;) {
+    size_t len = std::min(kSkcipherChunkBytes, size - done);
+    bool last = done + len == size;
+    iovec in_iov{const_cast<uint8_t*>(in + done), len};
+    ssize_t sent = afalg::Send(op, done == 0 ? &control : nullptr, &in_iov, 1,
+                               last ? 0 : MSG_MORE, failure);
+    if (sent < 0) return false;
+    if (static_cast<size_t>(sent) != len)
+      return Short(failure, "sendmsg (skcipher chunk not fully queued)");
+    iovec out_iov{out + done, len};
+    ssize_t got = afalg::Receive(op, &out_iov, 1, failure);
+    if (got < 0) return false;
+    if (static_cast<size_t>(got) != len)
+      return Short(failure, "recvmsg (skcipher output shorter than input)");
+    done += len;
+  }
+  return true;
+}
+
+using u128 = unsigned __int128;
+
+u128 LoadBigEndian128(const uint8_t* p) {
+  u128 value = 0;
+  for (int i = 0; i < 16; i++) value = (value << 8) | p[i];
+  return value;
+}
+
+void StoreBigEndian128(u128 value, uint8_t* p) {
+  for (int i = 15; i >= 0; i--) {
+    p[i] = static_cast<uint8_t>(value);
+    value >>= 8;
+  }
+}
+
+void StoreBigEndian64(uint64_t value, uint8_t* p) {
+  for (int i = 7; i >= 0; i--) {
+    p[i] = static_cast<uint8_t>(value);
+    value >>= 8;
+  }
+}
+
+// ctr(aes) where only the low counter_bits of the counter block count: the
+// request is split wherever those bits wrap, and the high bits are kept.
+bool CounterModeRequest(int op, const uint8_t counter_block[16],
+                        unsigned counter_bits, const uint8_t* in, uint8_t* out,
+                        size_t size, Failure* failure) {
+  const u128 mask = counter_bits >= 128 ? ~static_cast<u128>(0)
+                                        : (static_cast<u128>(1) << counter_bits) - 1;
+  u128 counter = LoadBigEndian128(counter_block);
+  uint8_t iv[16];
+  for (size_t done = 0; done < size;) {
+    const u128 low = counter & mask;
+    const u128 blocks_to_wrap = mask - low + 1;  // 0 stands for 2^128
+    size_t len = size - done;
+    const size_t blocks = (len + kAesBlockBytes - 1) / kAesBlockBytes;
+    if (blocks_to_wrap != 0 && blocks_to_wrap < blocks)
+      len = static_cast<size_t>(blocks_to_wrap) * kAesBlockBytes;
+    StoreBigEndian128(counter, iv);
+    if (!SkcipherRequest(op, true, iv, sizeof(iv), in + done, out + done, len,
+                         failure))
+      return false;
+    done += len;
+    counter = (counter & ~mask) | ((low + len / kAesBlockBytes) & mask);
+  }
+  return true;
+}
+
+bool GhashPad(int op, size_t size, Failure* failure) {
+  size_t pad = (kAesBlockBytes - size % kAesBlockBytes) % kAesBlockBytes;
+  return HashUpdate(op, kZeros, pad, failure);
+}
+
+}  // namespace
+
+void HashJob::Run() {
+  if (!HashUpdate(op_, data_.data, data_.size, &failure) ||
+      !HashFinal(op_, out_.data, out_.size, &failure))
+    explicit_bzero(out_.data, out_.size);
+}
+
+void SkcipherJob::Run() {
+  if (!SkcipherRequest(op_, encrypt_, iv_.data, iv_.size, data_.data,
+                       out_.data, data_.size, &failure))
+    explicit_bzero(out_.data, out_.size);
+}
+
+void CtrJob::Run() {
+  if (!CounterModeRequest(op_, counter_.data, counter_bits_, data_.data,
+                          out_.data, data_.size, &failure))
+    explicit_bzero(out_.data, out_.size);
+}
+
+void AeadJob::Run() {
+  afalg::Control control;
+  control.has_op = true;
+  control.op = encrypt_ ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
+  control.iv = iv_.data;
+  control.iv_bytes = static_cast<uint32_t>(iv_.size);
+  control.has_assoclen = true;
+  control.assoclen = static_cast<uint32_t>(aad_.size);
+  iovec in[2] = {{const_cast<uint8_t*>(aad_.data), aad_.size},
+                 {const_cast<uint8_t*>(data_.data), data_.size}};
+  // MSG_DONTWAIT: an AEAD message must fit the send buffer whole; a blocking
+  // send of a larger one would wait forever for a reader.
+  ssize_t sent = afalg::Send(op_, &control, in, 2, MSG_DONTWAIT, &failure);
+  if (sent < 0) return;
+  if (static_cast<size_t>(sent) != aad_.size + data_.size) {
+    FailWith(EMSGSIZE, "sendmsg (AEAD message larger than the send buffer)");
+    return;
+  }
+  // The kernel echoes the AAD ahead of the output; it lands in scratch.
+  SecureBytes aad_echo(aad_.size);
+  iovec out[2] = {{aad_echo.data(), aad_echo.size()}, {out_.data, out_.size}};
+  ssize_t got = afalg::Receive(op_, out, 2, &failure);
+  // On EBADMSG the kernel has written unauthenticated plaintext: wipe it.
+  if (got < 0 || static_cast<size_t>(got) != aad_.size + out_.size) {
+    explicit_bzero(out_.data, out_.size);
+    if (got >= 0) FailWith(EIO, "recvmsg (AEAD output shorter than expected)");
+  }
+}
+
+void GcmJob::Run() {
+  const size_t text_bytes = encrypt_ ? data_.size : data_.size - tag_bytes_;
+  const uint8_t* text_in = data_.data;
+  const uint8_t* ciphertext = encrypt_ ? out_.data : data_.data;
+  uint8_t j0[16];
+  SecureBytes mask(kAesBlockBytes);  // E_K(J0)
+  uint8_t tag[16];
+  uint8_t lengths[16];
+  bool ok = true;
+  // J0: IV || 0^31 || 1 for 96-bit IVs, else GHASH(IV || 0^s || [len(IV)]_64).
+  if (iv_.size == 12) {
+    memcpy(j0, iv_.data, 12);
+    j0[12] = j0[13] = j0[14] = 0;
+    j0[15] = 1;
+  } else {
+    memset(lengths, 0, 8);
+    StoreBigEndian64(static_cast<uint64_t>(iv_.size) * 8, lengths + 8);
+    ok = HashUpdate(ghash_op_, iv_.data, iv_.size, &failure) &&
+         GhashPad(ghash_op_, iv_.size, &failure) &&
+         HashUpdate(ghash_op_, lengths, 16, &failure) &&
+         HashFinal(ghash_op_, j0, 16, &failure);
+  }
+  // E_K(J0) is the ctr keystream block at counter J0.
+  ok = ok && SkcipherRequest(ctr_op_, true, j0, 16, kZeros, mask.data(), 16,
+                             &failure);
+  // Data counters start at inc32(J0) and wrap in the low 32 bits.
+  uint8_t first_counter[16];
+  memcpy(first_counter, j0, 16);
+  if (ok) {
+    uint32_t low = (uint32_t(j0[12]) << 24) | (uint32_t(j0[13]) << 16) |
+                   (uint32_t(j0[14]) << 8) | j0[15];
+    low += 1;
+    first_counter[12] = uint8_t(low >> 24);
+    first_counter[13] = uint8_t(low >> 16);
+    first_counter[14] = uint8_t(low >> 8);
+    first_counter[15] = uint8_t(low);
+  }
+  if (ok && encrypt_)
+    ok = CounterModeRequest(ctr_op_, first_counter, 32, text_in, out_.data,
+                            text_bytes, &failure);
+  // S = GHASH(A || 0^u || C || 0^v || [len(A)]_64 || [len(C)]_64).
+  if (ok) {
+    StoreBigEndian64(static_cast<uint64_t>(aad_.size) * 8, lengths);
+    StoreBigEndian64(static_cast<uint64_t>(text_bytes) * 8, lengths + 8);
+    ok = HashUpdate(ghash_op_, aad_.data, aad_.size, &failure) &&
+         GhashPad(ghash_op_, aad_.size, &failure) &&
+         HashUpdate(ghash_op_, ciphertext, text_bytes, &failure) &&
+         GhashPad(ghash_op_, text_bytes, &failure) &&
+         HashUpdate(ghash_op_, lengths, 16, &failure) &&
+         HashFinal(ghash_op_, tag, 16, &failure);
+  }
+  if (ok) {
+    for (size_t i = 0; i < 16; i++) tag[i] ^= mask.data()[i];
+    if (encrypt_) {
+      memcpy(out_.data + text_bytes, tag, tag_bytes_);
+    } else {
+      // Constant-time comparison; nothing is decrypted unless it matches.
+      uint8_t diff = 0;
+      for (size_t i = 0; i < tag_bytes_; i++)
+        diff |= tag[i] ^ data_.data[text_bytes + i];
+      if (diff != 0) {
+        FailWith(EBADMSG, "gcm (authentication tag mismatch)");
+        ok = false;
+      } else {
+        ok = CounterModeRequest(ctr_op_, first_counter, 32, text_in,
+                                out_.data, text_bytes, &failure);
+      }
+    }
+  }
+  explicit_bzero(j0, sizeof(j0));
+  explicit_bzero(tag, sizeof(tag));
+  if (!ok) explicit_bzero(out_.data, out_.size);
+}
+
+void AesKwJob::Run() {
+  // RFC 3394 section 2.2.1 (wrap) and 2.2.2 (unwrap), index-based form.
+  static const uint8_t kDefaultIv[8] = {0xA6, 0xA6, 0xA6, 0xA6,
+                                        0xA6, 0xA6, 0xA6, 0xA6};
+  const size_t n = (wrap_ ? data_.size : data_.size - 8) / 8;
+  SecureBytes block(kAesBlockBytes);  // B = A || R[i]
+  uint8_t* a = block.data();
+  uint8_t* r = out_.data + (wrap_ ? 8 : 0);  // R[1..n], in place in out
+  uint8_t t_bytes[8];
+  bool ok = true;
+  if (wrap_) {
+    memcpy(a, kDefaultIv, 8);
+    memcpy(r, data_.data, data_.size);
+    for (uint64_t j = 0; ok && j <= 5; j++) {
+      for (size_t i = 1; ok && i <= n; i++) {
+        memcpy(block.data() + 8, r + (i - 1) * 8, 8);
+        ok = SkcipherRequest(op_, true, nullptr, 0, block.data(), block.data(),
+                             kAesBlockBytes, &failure);
+        StoreBigEndian64(n * j + i, t_bytes);
+        for (int k = 0; k < 8; k++) a[k] ^= t_bytes[k];
+        memcpy(r + (i - 1) * 8, block.data() + 8, 8);
+      }
+    }
+    if (ok) memcpy(out_.data, a, 8);
+  } else {
+    memcpy(a, data_.data, 8);
+    memcpy(r, data_.data + 8, n * 8);
+    for (int64_t j = 5; ok && j >= 0; j--) {
+      for (size_t i = n; ok && i >= 1; i--) {
+        StoreBigEndian64(n * static_cast<uint64_t>(j) + i, t_bytes);
+        for (int k = 0; k < 8; k++) a[k] ^= t_bytes[k];
+        memcpy(block.data() + 8, r + (i - 1) * 8, 8);
+        ok = SkcipherRequest(op_, false, nullptr, 0, block.data(),
+                             block.data(), kAesBlockBytes, &failure);
+        memcpy(r + (i - 1) * 8, block.data() + 8, 8);
+      }
+    }
+    if (ok) {
+      uint8_t diff = 0;
+      for (int k = 0; k < 8; k++) diff |= a[k] ^ kDefaultIv[k];
+      if (diff != 0) {
+        FailWith(EBADMSG, "aes-kw (integrity check failed)");
+        ok = false;
+      }
+    }
+  }
+  if (!ok) explicit_bzero(out_.data, out_.size);
+}
+
+void RngJob::Run() {
+  for (size_t done = 0; done < out_.size;) {
+    iovec iov{out_.data + done, std::min(kRngReadBytes, out_.size - done)};
+    ssize_t got = afalg::Receive(op_, &iov, 1, &failure);
+    if (got <= 0) {
+      if (got == 0) Short(&failure, "recvmsg (rng returned no bytes)");
+      explicit_bzero(out_.data, out_.size);
+      return;
+    }
+    done += static_cast<size_t>(got);
+  }
+}
+
+int InstallGhashKey(int ctr_op, int ghash_tfm, Failure* failure) {
+  SecureBytes h(kAesBlockBytes);
+  if (!SkcipherRequest(ctr_op, true, kZeros, 16, kZeros, h.data(), 16, failure))
+    return -failure->err;
+  return afalg::SetKey(ghash_tfm, h.data(), h.size(), failure);
+}

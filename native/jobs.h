@@ -1,0 +1,152 @@
+// Jobs: one body per kernel operation, run either synchronously on the JS
+// thread or on the libuv thread pool (see addon.cc). Run() makes syscalls
+// through afalg.h only and touches no JS value, so it is safe off-thread.
+// Inputs and outputs are raw spans into memory the caller keeps alive (for
+// the async path, addon.cc holds references to the JS buffers).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "afalg.h"
+#include "secure_bytes.h"
+
+struct Span {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+struct MutableSpan {
+  uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+class Job {
+ public:
+  virtual ~Job() = default;
+  // Runs the operation; on failure sets failure and leaves no partial result
+  // in the output (it is wiped).
+  virtual void Run() = 0;
+  afalg::Failure failure;
+
+ protected:
+  // Records a failure that is not a syscall's errno (a short transfer, a
+  // failed integrity check).
+  void FailWith(int err, const char* what) {
+    failure.err = err;
+    failure.syscall = what;
+  }
+};
+
+// A digest or MAC over data on a hash op socket (sha*, hmac(*), ghash, cmac).
+class HashJob final : public Job {
+ public:
+  HashJob(int op, Span data, MutableSpan out) : op_(op), data_(data), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  Span data_;
+  MutableSpan out_;
+};
+
+// A whole skcipher request (cbc, ecb, ...): out.size == data.size.
+class SkcipherJob final : public Job {
+ public:
+  SkcipherJob(int op, bool encrypt, Span iv, Span data, MutableSpan out)
+      : op_(op), encrypt_(encrypt), iv_(iv), data_(data), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  bool encrypt_;
+  Span iv_;
+  Span data_;
+  MutableSpan out_;
+};
+
+// ctr(aes) with WebCrypto's counter semantics: only the low counter_bits of
+// the 16-byte counter block increment and wrap (the kernel carries through
+// all 128 bits, so the request is split at the wrap).
+class CtrJob final : public Job {
+ public:
+  CtrJob(int op, Span counter, unsigned counter_bits, Span data, MutableSpan out)
+      : op_(op), counter_(counter), counter_bits_(counter_bits), data_(data), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  Span counter_;
+  unsigned counter_bits_;
+  Span data_;
+  MutableSpan out_;
+};
+
+// One-shot AEAD request (gcm(aes), rfc7539(chacha20,poly1305)). The tag size
+// is a property of the tfm (ALG_SET_AEAD_AUTHSIZE). Encrypt: out = CT||TAG.
+// Decrypt: data = CT||TAG, out = PT; on EBADMSG out is wiped.
+class AeadJob final : public Job {
+ public:
+  AeadJob(int op, bool encrypt, Span iv, Span aad, Span data, MutableSpan out)
+      : op_(op), encrypt_(encrypt), iv_(iv), aad_(aad), data_(data), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  bool encrypt_;
+  Span iv_;
+  Span aad_;
+  Span data_;
+  MutableSpan out_;
+};
+
+// AES-GCM (NIST SP 800-38D) built from ctr(aes) and ghash keyed with H, for
+// what gcm(aes) cannot do: IVs other than 12 bytes and messages larger than
+// the AEAD socket's send buffer. Decrypt verifies the tag before it decrypts.
+class GcmJob final : public Job {
+ public:
+  GcmJob(int ctr_op, int ghash_op, bool encrypt, Span iv, Span aad, Span data,
+         size_t tag_bytes, MutableSpan out)
+      : ctr_op_(ctr_op), ghash_op_(ghash_op), encrypt_(encrypt), iv_(iv),
+        aad_(aad), data_(data), tag_bytes_(tag_bytes), out_(out) {}
+  void Run() override;
+
+ private:
+  int ctr_op_;
+  int ghash_op_;
+  bool encrypt_;
+  Span iv_;
+  Span aad_;
+  Span data_;
+  size_t tag_bytes_;
+  MutableSpan out_;
+};
+
+// AES key wrap (RFC 3394) over ecb(aes). Wrap: out.size = data.size + 8.
+// Unwrap: out.size = data.size - 8, wiped when the integrity check fails.
+class AesKwJob final : public Job {
+ public:
+  AesKwJob(int ecb_op, bool wrap, Span data, MutableSpan out)
+      : op_(ecb_op), wrap_(wrap), data_(data), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  bool wrap_;
+  Span data_;
+  MutableSpan out_;
+};
+
+// Reads from an rng op socket (the kernel DRBG), 128 bytes per read.
+class RngJob final : public Job {
+ public:
+  RngJob(int op, MutableSpan out) : op_(op), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  MutableSpan out_;
+};
+
+// H = E_K(0^128) through a ctr(aes) op socket, installed as the key of a
+// ghash tfm; H never leaves native memory. Returns 0 or -errno.
+int InstallGhashKey(int ctr_op, int ghash_tfm, afalg::Failure* failure);
