@@ -1,0 +1,15 @@
+// afalg-webcrypto: WebCrypto for Node.js computed by the Linux kernel
+// through AF_ALG sockets.
+import { createCrypto } from './webcrypto/crypto';
+
+export { Crypto, createCrypto, type CryptoOptions } from './webcrypto/crypto';
+export { CryptoKey, type KeyAlgorithm, type KeyType, type KeyUsage } from './webcrypto/crypto-key';
+export { SubtleCrypto } from './webcrypto/subtle';
+export type { CryptoKeyPair, JsonWebKey, KeyFormat } from './webcrypto/algorithm-module';
+export type { RandomSource } from './webcrypto/random';
+export { KernelError } from './kernel/errors';
+export { install, type InstallOptions } from './polyfill/install';
+
+/** The default instance: kernel crypto without touching globals. */
+export const crypto = createCrypto();
+export const subtle = crypto.subtle;

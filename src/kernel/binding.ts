@@ -1,0 +1,65 @@
+// Loads the native addon once, on first use (never at import time, so a
+// machine without the build or without AF_ALG can still import the package
+// and get a clear error from the first operation).
+import * as path from 'node:path';
+
+/** An AF_ALG socket: a bound "tfm" socket, or an op socket accepted from one. */
+export interface AlgSocket {
+  accept(): AlgSocket;
+  setKey(key: Secret | Uint8Array): void;
+  setKeySerial(serial: number): void;
+  setAeadAuthsize(tagBytes: number): void;
+  setSendBuffer(bytes: number): void;
+  close(): void;
+  readonly fd: number;
+  readonly closed: boolean;
+}
+
+/** Key bytes held in native memory, wiped when released. */
+export interface Secret {
+  readonly byteLength: number;
+  exportBytes(): ArrayBuffer;
+  wipe(): void;
+}
+
+/** A job function: synchronous with a trailing `false`, a promise with `true`. */
+type Maybe<A extends unknown[]> = {
+  (...args: [...A, false]): ArrayBuffer;
+  (...args: [...A, true]): Promise<ArrayBuffer>;
+  (...args: [...A, boolean]): ArrayBuffer | Promise<ArrayBuffer>;
+};
+
+export interface Binding {
+  AlgSocket: { bind(type: string, name: string): AlgSocket };
+  Secret: { fromBytes(bytes: Uint8Array): Secret; random(byteLength: number): Secret };
+  hash: Maybe<[op: AlgSocket, data: Uint8Array, digestBytes: number]>;
+  skcipher: Maybe<[op: AlgSocket, encrypt: boolean, iv: Uint8Array | null, data: Uint8Array]>;
+  ctr: Maybe<[op: AlgSocket, counter: Uint8Array, counterBits: number, data: Uint8Array]>;
+  aead: Maybe<[op: AlgSocket, encrypt: boolean, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tagBytes: number]>;
+  gcm: Maybe<[ctrOp: AlgSocket, ghashOp: AlgSocket, encrypt: boolean, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tagBytes: number]>;
+  aesKw: Maybe<[ecbOp: AlgSocket, wrap: boolean, data: Uint8Array]>;
+  rngFill(op: AlgSocket, view: ArrayBufferView): void;
+  getRandom(view: ArrayBufferView): void;
+  installGhashKey(ctrOp: AlgSocket, ghashTfm: AlgSocket): void;
+  openSocketCount(): number;
+}
+
+let loaded: Binding | undefined;
+
+/** The addon, loaded on first call. Throws an Error saying how to build it. */
+export function binding(): Binding {
+  if (loaded === undefined) {
+    // src/kernel and dist/kernel are both two levels below the package root.
+    const file = path.join(__dirname, '..', '..', 'build', 'Release', 'afalg.node');
+    try {
+      loaded = require(file) as Binding;
+    } catch (cause) {
+      throw new Error(
+        `afalg-webcrypto: the native addon ${file} could not be loaded; ` +
+          'build it with `npx node-gyp rebuild` in the package folder (needs python3, make and a C++ compiler)',
+        { cause },
+      );
+    }
+  }
+  return loaded;
+}

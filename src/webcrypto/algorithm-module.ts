@@ -1,0 +1,45 @@
+// What an algorithm module implements: the operations its registry row
+// lists, each receiving normalized params and already-checked keys.
+import type { CryptoKey, KeyUsage } from './crypto-key';
+import type { NormalizedAlgorithm } from './params';
+
+export type KeyFormat = 'raw' | 'spki' | 'pkcs8' | 'jwk';
+export const KEY_FORMATS: readonly KeyFormat[] = ['raw', 'spki', 'pkcs8', 'jwk'];
+
+/** JsonWebKey as WebIDL converts it (all members optional). */
+export interface JsonWebKey {
+  kty?: string;
+  use?: string;
+  key_ops?: string[];
+  alg?: string;
+  ext?: boolean;
+  k?: string;
+  [member: string]: unknown;
+}
+
+export interface CryptoKeyPair {
+  publicKey: CryptoKey;
+  privateKey: CryptoKey;
+}
+
+/**
+ * Operations run after the facade has converted the arguments, normalized
+ * the algorithm and checked that the key's algorithm and usages allow the
+ * call. Each may return a value or a promise; a throw becomes a rejection.
+ */
+export interface AlgorithmModule {
+  digest?(alg: NormalizedAlgorithm, data: Uint8Array): Promise<ArrayBuffer>;
+  encrypt?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
+  decrypt?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
+  sign?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
+  verify?(alg: NormalizedAlgorithm, key: CryptoKey, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  deriveBits?(alg: NormalizedAlgorithm, key: CryptoKey, lengthBits: number | null): Promise<ArrayBuffer>;
+  wrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
+  unwrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
+  generateKey?(alg: NormalizedAlgorithm, extractable: boolean, usages: KeyUsage[]): CryptoKey | CryptoKeyPair;
+  importKey?(format: KeyFormat, keyData: Uint8Array | JsonWebKey, alg: NormalizedAlgorithm,
+    extractable: boolean, usages: KeyUsage[]): CryptoKey;
+  exportKey?(format: KeyFormat, key: CryptoKey): ArrayBuffer | JsonWebKey;
+  /** The spec's "get key length": bits for deriveKey, or null for "the hash's block size" style defaults. */
+  getKeyLength?(alg: NormalizedAlgorithm): number | null;
+}

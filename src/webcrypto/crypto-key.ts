@@ -1,0 +1,114 @@
+// CryptoKey (https://w3c.github.io/webcrypto/#cryptokey-interface). The
+// public constructor throws; keys are made by createKey. Slots live in a
+// private field, so neither a caller nor a look-alike object can change a
+// key's type, usages or material, and inspection never shows key bytes.
+import { inspect } from 'node:util';
+import type { Secret } from '../kernel/binding';
+import { KeySessions } from '../kernel/session';
+import { defineInterface } from './idl-interface';
+
+export type KeyType = 'secret' | 'private' | 'public';
+export type KeyUsage =
+  | 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'deriveKey' | 'deriveBits' | 'wrapKey' | 'unwrapKey';
+export const KEY_USAGES: readonly KeyUsage[] = [
+  'encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey', 'unwrapKey',
+];
+
+/** The [[algorithm]] slot: a KeyAlgorithm dictionary such as {name:'HMAC', hash:{name:'SHA-256'}, length:256}. */
+export interface KeyAlgorithm {
+  readonly name: string;
+  readonly [member: string]: unknown;
+}
+
+/** A secret key computed on by the kernel: its bytes in native memory, its sessions. */
+export interface SecretKeyMaterial {
+  readonly secret: Secret;
+  readonly sessions: KeySessions;
+}
+
+export interface KeySlots {
+  readonly type: KeyType;
+  readonly extractable: boolean;
+  readonly algorithm: KeyAlgorithm;
+  readonly usages: readonly KeyUsage[];
+  readonly material: SecretKeyMaterial;
+}
+
+interface PublicSlots extends KeySlots {
+  /** The cached ECMAScript objects the attributes return. */
+  readonly algorithmObject: object;
+  readonly usagesObject: KeyUsage[];
+}
+
+const CONSTRUCT = Symbol('construct CryptoKey');
+let readSlots: (key: unknown) => KeySlots | undefined;
+
+/** The slots of key, or undefined when key is not one of our CryptoKeys. */
+export function keySlots(key: unknown): KeySlots | undefined {
+  return readSlots(key);
+}
+
+export function createKey(slots: KeySlots): CryptoKey {
+  return new CryptoKey(CONSTRUCT, {
+    ...slots,
+    usages: [...slots.usages],
+    algorithmObject: deepCopy(slots.algorithm) as object,
+    usagesObject: [...slots.usages],
+  });
+}
+
+function deepCopy(value: unknown): unknown {
+  if (value instanceof Uint8Array) return value.slice();
+  if (Array.isArray(value)) return value.map(deepCopy);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepCopy(v)]));
+  return value;
+}
+
+export class CryptoKey {
+  readonly #slots: PublicSlots;
+
+  constructor(...args: unknown[]) {
+    if (args[0] !== CONSTRUCT) throw new TypeError('Illegal constructor');
+    this.#slots = args[1] as PublicSlots;
+  }
+
+  get type(): KeyType {
+    return this.#slots.type;
+  }
+
+  get extractable(): boolean {
+    return this.#slots.extractable;
+  }
+
+  get algorithm(): object {
+    return this.#slots.algorithmObject;
+  }
+
+  get usages(): KeyUsage[] {
+    return this.#slots.usagesObject;
+  }
+
+  static {
+    // Module-private access to the slots: nothing on the class exposes them.
+    readSlots = (key) => (typeof key === 'object' && key !== null && #slots in key ? (key as CryptoKey).#slots : undefined);
+  }
+
+  [inspect.custom](depth: number, options: { stylize: unknown }, inspectFn: typeof inspect): string {
+    const slots = this.#slots;
+    if (depth < 0) return '[CryptoKey]';
+    const body = { type: slots.type, extractable: slots.extractable, algorithm: slots.algorithm, usages: slots.usages };
+    return `CryptoKey ${inspectFn(body, { ...options, depth: depth - 1 } as never)}`;
+  }
+}
+defineInterface(CryptoKey);
+
+/** A secret key whose bytes the kernel computes with. */
+export function createSecretKey(
+  secret: Secret, algorithm: KeyAlgorithm, extractable: boolean, usages: readonly KeyUsage[],
+): CryptoKey {
+  const sessions = new KeySessions();
+  const key = createKey({ type: 'secret', extractable, algorithm, usages, material: { secret, sessions } });
+  sessions.closeWhenCollected(key);
+  return key;
+}

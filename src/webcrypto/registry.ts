@@ -1,0 +1,44 @@
+// The one table of registered algorithms. A row names the algorithm as the
+// spec spells it, the module that implements it, the kernel algorithms it
+// binds (for the doctor and for error messages) and, per operation, the
+// params dictionary that operation normalizes to. The facade never names an
+// algorithm: whether an operation is supported is a lookup here.
+import type { AlgorithmModule } from './algorithm-module';
+import type { DictionaryName } from './params';
+import { sha } from './algorithms/sha';
+
+export type Operation =
+  | 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'digest' | 'deriveBits'
+  | 'wrapKey' | 'unwrapKey' | 'generateKey' | 'importKey' | 'exportKey' | 'get key length';
+
+export interface Registration {
+  readonly name: string;
+  readonly module: AlgorithmModule;
+  /** Kernel algorithms this row uses, as `type:name` (`hash:hmac(sha256)`). */
+  readonly kernel: readonly string[];
+  readonly ops: Partial<Record<Operation, DictionaryName>>;
+}
+
+export const REGISTRY: readonly Registration[] = [
+  { name: 'SHA-1', module: sha, kernel: ['hash:sha1'], ops: { digest: 'Algorithm' } },
+  { name: 'SHA-256', module: sha, kernel: ['hash:sha256'], ops: { digest: 'Algorithm' } },
+  { name: 'SHA-384', module: sha, kernel: ['hash:sha384'], ops: { digest: 'Algorithm' } },
+  { name: 'SHA-512', module: sha, kernel: ['hash:sha512'], ops: { digest: 'Algorithm' } },
+];
+
+function asciiLowerCase(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
+const byName = new Map(REGISTRY.map((row) => [asciiLowerCase(row.name), row]));
+
+/** The row whose name is an ASCII case-insensitive match, if it supports op. */
+export function lookup(name: string, op: Operation): Registration | undefined {
+  const row = byName.get(asciiLowerCase(name));
+  return row && row.ops[op] !== undefined ? row : undefined;
+}
+
+/** The row of a registered (already canonical) name. */
+export function registration(name: string): Registration | undefined {
+  return byName.get(asciiLowerCase(name));
+}
