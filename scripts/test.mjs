@@ -1,0 +1,142 @@
+// `npm test`: build the addon when it is stale, type-check, run the unit tests on this machine and
+// the kernel tests wherever a kernel with AF_ALG is (here, or in the VM of scripts/vm/run), then
+// print one summary line. Kernel tests are never skipped: no usable kernel is a failure.
+// Arguments after `npm test --` go to every vitest run (a file filter, `-t NAME`, ...).
+// AFALG_TEST_KERNEL=native|vm forces where the kernel tests run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
+
+const addonPath = 'build/Release/afalg.node';
+const vitestArgs = process.argv.slice(2);
+// vitest's own bin rather than `npx vitest`: npx costs seconds of start-up under the VM's emulation.
+const vitest = [process.execPath, 'node_modules/vitest/vitest.mjs'];
+
+const problems = [];
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function step(title) {
+  console.log(`\n== test: ${title}`);
+}
+
+/** Runs a command with our stdio and returns its exit status (a signal counts as a failure). */
+function run(command, args) {
+  const { status, error } = spawnSync(command, args, { stdio: 'inherit' });
+  if (error) {
+    console.error(`test: cannot run ${command}: ${error.message}`);
+    return 1;
+  }
+  return status ?? 1;
+}
+
+function newestMtime(paths) {
+  return Math.max(...paths.map((path) => statSync(path).mtimeMs));
+}
+
+function addonIsStale() {
+  if (!existsSync(addonPath)) return true;
+  const sources = ['binding.gyp', ...readdirSync('native').map((name) => join('native', name))];
+  return newestMtime(sources) > statSync(addonPath).mtimeMs;
+}
+
+function build() {
+  if (addonIsStale()) {
+    step('building the addon (npx node-gyp rebuild)');
+    if (run('npx', ['node-gyp', 'rebuild']) !== 0) return false;
+  }
+  if (existsSync('tsconfig.json')) {
+    step('type check (npx tsc -p tsconfig.json --noEmit)');
+    if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) problems.push('type check failed');
+  } else {
+    console.log('test: no tsconfig.json yet, type check skipped');
+  }
+  return true;
+}
+
+/**
+ * Where the kernel tests can run: 'native' when this kernel binds an AF_ALG socket, 'vm' when it
+ * has no AF_ALG at all (EAFNOSUPPORT). Anything else is a reason to stop, returned as text.
+ */
+function kernelPlace() {
+  const forced = process.env.AFALG_TEST_KERNEL;
+  if (forced === 'native' || forced === 'vm') return { place: forced };
+  if (forced) return { reason: `AFALG_TEST_KERNEL must be native or vm, not "${forced}"` };
+
+  const probe = `try { require(${JSON.stringify(join(process.cwd(), addonPath))}).AlgSocket.bind('hash', 'sha256');
+    console.log('ok') } catch (error) { console.log(error.code ?? String(error)) }`;
+  const { stdout, stderr, status } = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  const outcome = stdout.trim();
+  if (outcome === 'ok') return { place: 'native' };
+  if (outcome !== 'EAFNOSUPPORT') {
+    return { reason: `probing AF_ALG here failed (${outcome || stderr.trim() || `exit ${status}`}); ` +
+      'set AFALG_TEST_KERNEL=vm to run the kernel tests in the VM instead' };
+  }
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    return { reason: `this kernel has no AF_ALG, and the test VM needs Linux x86_64 (this is ${process.platform} ${process.arch})` };
+  }
+  return { place: 'vm' };
+}
+
+/** One vitest run of a project; adds its counts to the totals from vitest's JSON report. */
+function runProject(project, place) {
+  const reportDir = mkdtempSync(join(tmpdir(), 'afalg-test-'));  // the VM shares the host's /tmp
+  const report = join(reportDir, `${project}.json`);
+  const command = [...vitest, 'run', '--project', project, '--passWithNoTests',
+    '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs];
+  step(`${project} tests (${place === 'vm' ? 'in the VM: scripts/vm/run' : 'on this machine'})`);
+  const status = place === 'vm' ? run('scripts/vm/run', ['--', ...command]) : run(command[0], command.slice(1));
+
+  let results;
+  try {
+    results = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    results = undefined;
+  } finally {
+    rmSync(reportDir, { recursive: true, force: true });
+  }
+  if (results) {
+    totals.passed += results.numPassedTests;
+    totals.failed += results.numFailedTests;
+    totals.skipped += results.numPendingTests + results.numTodoTests;
+    // A file that fails to import, or whose hook throws, fails without a failing test to count.
+    const brokenFiles = results.testResults.filter((file) => file.status === 'failed' &&
+      !file.assertionResults.some((test) => test.status === 'failed'));
+    for (const file of brokenFiles) problems.push(`${project}: ${file.name} failed outside its tests`);
+  }
+
+  if (place === 'vm' && status === 125) {
+    problems.push(`${project}: the VM could not run the tests (see the afalg-vm messages above)`);
+  } else if (place === 'vm' && status === 124) {
+    problems.push(`${project}: the VM ran past AFALG_VM_TIMEOUT and was stopped`);
+  } else if (status !== 0) {
+    problems.push(`${project}: vitest exited with status ${status}`);
+  } else if (!results) {
+    problems.push(`${project}: vitest wrote no JSON report`);
+  }
+}
+
+function main() {
+  if (!existsSync(vitest[1])) {
+    problems.push(`${vitest[1]} is missing: run npm ci first`);
+    return;
+  }
+  if (!build()) {
+    problems.push('building the addon failed');
+    return;
+  }
+  runProject('unit', 'native');
+  const { place, reason } = kernelPlace();
+  if (place) runProject('kernel', place);
+  else problems.push(`kernel tests cannot run: ${reason}`);
+}
+
+main();
+if (totals.passed + totals.failed === 0 && problems.length === 0) problems.push('no tests ran');
+for (const problem of problems) console.error(`test: FAILED: ${problem}`);
+const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : '';
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed${skipped}`);
+process.exitCode = problems.length > 0 || totals.failed > 0 ? 1 : 0;
