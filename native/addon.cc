@@ -225,6 +225,56 @@ Napi::Value JS_aesKw(const Napi::CallbackInfo& info) {
                   std::move(a.resources), result, a.async);
 }
 
+// pbkdf2(hmacOp, salt, iterations, digestBytes, outBytes, async)
+Napi::Value JS_pbkdf2(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(5);
+  int op = a.Socket(0, "hmacOp");
+  Span salt = a.Bytes(1, "salt");
+  size_t iterations = a.Size(2, "iterations", UINT32_MAX);
+  a.Require(iterations >= 1, "iterations must be at least 1");
+  size_t digest = a.Size(3, "digestBytes", 64);
+  a.Require(digest >= 1, "digestBytes must be at least 1");
+  MutableSpan out;
+  auto result = a.Output(a.Size(4, "outBytes", size_t(1) << 32), &out);
+  return Dispatch(info.Env(),
+                  std::make_unique<Pbkdf2Job>(op, salt, static_cast<uint32_t>(iterations), digest, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// hkdf(hmacName, ikm: Secret, salt, info, digestBytes, outBytes, async)
+Napi::Value JS_hkdf(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(6);
+  if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "hmacName must be a string");
+  std::string name = info[0].As<Napi::String>();
+  Secret* ikm = Secret::From(info.Env(), info[1], "ikm");
+  if (a.async) a.resources->Keep(info[1]);
+  Span salt = a.Bytes(2, "salt");
+  Span extra = a.Bytes(3, "info");
+  size_t digest = a.Size(4, "digestBytes", 64);
+  a.Require(digest >= 1, "digestBytes must be at least 1");
+  size_t length = a.Size(5, "outBytes", 255 * digest);
+  MutableSpan out;
+  auto result = a.Output(length, &out);
+  return Dispatch(info.Env(),
+                  std::make_unique<HkdfJob>(name.c_str(), ikm->bytes(), salt, extra, digest, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// digestSecret(hashOp, secret, digestBytes): a new Secret holding H(secret).
+Napi::Value JS_digestSecret(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AlgSocket* op = AlgSocket::From(env, info[0], "hashOp");
+  Secret* secret = Secret::From(env, info[1], "secret");
+  Args a{info};
+  SecureBytes out(a.Size(2, "digestBytes", 64));
+  afalg::Failure failure;
+  if (DigestSecret(op->fd(), secret->bytes(), &out, &failure) != 0)
+    throw KernelError(env, failure.err, failure.syscall);
+  return Secret::Wrap(env, std::move(out));
+}
+
 // rngFill(op, view): fills view in place from the kernel DRBG.
 Napi::Value JS_rngFill(const Napi::CallbackInfo& info) {
   Args a{info};
@@ -285,6 +335,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("aead", Napi::Function::New<JS_aead>(env, "aead"));
   exports.Set("gcm", Napi::Function::New<JS_gcm>(env, "gcm"));
   exports.Set("aesKw", Napi::Function::New<JS_aesKw>(env, "aesKw"));
+  exports.Set("pbkdf2", Napi::Function::New<JS_pbkdf2>(env, "pbkdf2"));
+  exports.Set("hkdf", Napi::Function::New<JS_hkdf>(env, "hkdf"));
+  exports.Set("digestSecret", Napi::Function::New<JS_digestSecret>(env, "digestSecret"));
   exports.Set("rngFill", Napi::Function::New<JS_rngFill>(env, "rngFill"));
   exports.Set("getRandom", Napi::Function::New<JS_getRandom>(env, "getRandom"));
   exports.Set("installGhashKey", Napi::Function::New<JS_installGhashKey>(env, "installGhashKey"));

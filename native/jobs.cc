@@ -325,3 +325,94 @@ int InstallGhashKey(int ctr_op, int ghash_tfm, Failure* failure) {
     return -failure->err;
   return afalg::SetKey(ghash_tfm, h.data(), h.size(), failure);
 }
+
+namespace {
+
+// One HMAC: message parts in, MAC out, on a keyed hash op socket.
+bool Mac(int op, const iovec* parts, int count, uint8_t* out, size_t size,
+         Failure* failure) {
+  for (int i = 0; i < count; i++)
+    if (!HashUpdate(op, static_cast<const uint8_t*>(parts[i].iov_base),
+                    parts[i].iov_len, failure))
+      return false;
+  return HashFinal(op, out, size, failure);
+}
+
+// A keyed hmac tfm and one op socket on it, closed on scope exit.
+struct OneShotHmac {
+  int tfm = -1;
+  int op = -1;
+  bool Open(const std::string& name, const uint8_t* key, size_t key_bytes,
+            Failure* failure) {
+    tfm = afalg::OpenTfm("hash", name.c_str(), failure);
+    if (tfm < 0) return false;
+    if (afalg::SetKey(tfm, key, key_bytes, failure) != 0) return false;
+    op = afalg::AcceptOp(tfm, failure);
+    return op >= 0;
+  }
+  ~OneShotHmac() {
+    afalg::Close(op);
+    afalg::Close(tfm);
+  }
+};
+
+void StoreBigEndian32(uint32_t value, uint8_t* p) {
+  p[0] = uint8_t(value >> 24);
+  p[1] = uint8_t(value >> 16);
+  p[2] = uint8_t(value >> 8);
+  p[3] = uint8_t(value);
+}
+
+}  // namespace
+
+void Pbkdf2Job::Run() {
+  SecureBytes u(digest_bytes_), t(digest_bytes_);
+  uint8_t index[4];
+  bool ok = true;
+  for (uint32_t block = 1; ok && (block - 1) * digest_bytes_ < out_.size; block++) {
+    StoreBigEndian32(block, index);
+    iovec first[2] = {{const_cast<uint8_t*>(salt_.data), salt_.size}, {index, 4}};
+    ok = Mac(op_, first, 2, u.data(), u.size(), &failure);
+    memcpy(t.data(), u.data(), u.size());
+    for (uint32_t i = 1; ok && i < iterations_; i++) {
+      iovec next{u.data(), u.size()};
+      ok = Mac(op_, &next, 1, u.data(), u.size(), &failure);
+      for (size_t k = 0; k < t.size(); k++) t.data()[k] ^= u.data()[k];
+    }
+    size_t offset = (block - 1) * digest_bytes_;
+    if (ok) memcpy(out_.data + offset, t.data(), std::min(digest_bytes_, out_.size - offset));
+  }
+  if (!ok) explicit_bzero(out_.data, out_.size);
+}
+
+void HkdfJob::Run() {
+  SecureBytes prk(digest_bytes_), t(digest_bytes_);
+  bool ok;
+  {
+    OneShotHmac extract;
+    iovec ikm{const_cast<uint8_t*>(ikm_.data()), ikm_.size()};
+    ok = extract.Open(hmac_name_, salt_.data, salt_.size, &failure) &&
+         Mac(extract.op, &ikm, 1, prk.data(), prk.size(), &failure);
+  }
+  OneShotHmac expand;
+  ok = ok && expand.Open(hmac_name_, prk.data(), prk.size(), &failure);
+  size_t previous = 0;  // T(0) is empty
+  for (size_t done = 0, i = 1; ok && done < out_.size; i++) {
+    uint8_t counter = static_cast<uint8_t>(i);
+    iovec parts[3] = {{t.data(), previous},
+                      {const_cast<uint8_t*>(info_.data), info_.size},
+                      {&counter, 1}};
+    ok = Mac(expand.op, parts, 3, t.data(), t.size(), &failure);
+    size_t len = std::min(digest_bytes_, out_.size - done);
+    if (ok) memcpy(out_.data + done, t.data(), len);
+    done += len;
+    previous = digest_bytes_;
+  }
+  if (!ok) explicit_bzero(out_.data, out_.size);
+}
+
+int DigestSecret(int op, const SecureBytes& secret, SecureBytes* out,
+                 Failure* failure) {
+  iovec data{const_cast<uint8_t*>(secret.data()), secret.size()};
+  return Mac(op, &data, 1, out->data(), out->size(), failure) ? 0 : -failure->err;
+}

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "afalg.h"
 #include "secure_bytes.h"
@@ -150,3 +151,48 @@ class RngJob final : public Job {
 // H = E_K(0^128) through a ctr(aes) op socket, installed as the key of a
 // ghash tfm; H never leaves native memory. Returns 0 or -errno.
 int InstallGhashKey(int ctr_op, int ghash_tfm, afalg::Failure* failure);
+
+// PBKDF2 (RFC 8018 section 5.2) over an hmac(*) op socket whose tfm is keyed
+// with the password: one HMAC per iteration, each a send and a recv on the
+// same already-keyed socket.
+class Pbkdf2Job final : public Job {
+ public:
+  Pbkdf2Job(int hmac_op, Span salt, uint32_t iterations, size_t digest_bytes,
+            MutableSpan out)
+      : op_(hmac_op), salt_(salt), iterations_(iterations),
+        digest_bytes_(digest_bytes), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  Span salt_;
+  uint32_t iterations_;
+  size_t digest_bytes_;
+  MutableSpan out_;
+};
+
+// HKDF (RFC 5869) with hmac_name (e.g. "hmac(sha256)"): extract with the
+// salt as HMAC key, then expand keyed with the PRK. It binds its own two
+// short-lived tfms, since both keys are new on every call; the PRK stays in
+// native memory and is wiped.
+class HkdfJob final : public Job {
+ public:
+  HkdfJob(const char* hmac_name, const SecureBytes& ikm, Span salt, Span info,
+          size_t digest_bytes, MutableSpan out)
+      : hmac_name_(hmac_name), ikm_(ikm), salt_(salt), info_(info),
+        digest_bytes_(digest_bytes), out_(out) {}
+  void Run() override;
+
+ private:
+  std::string hmac_name_;
+  const SecureBytes& ikm_;
+  Span salt_;
+  Span info_;
+  size_t digest_bytes_;
+  MutableSpan out_;
+};
+
+// The digest of a secret on a hash op socket, as a new secret (RFC 2104
+// pre-hashing of HMAC keys longer than the kernel accepts).
+int DigestSecret(int op, const SecureBytes& secret, SecureBytes* out,
+                 afalg::Failure* failure);

@@ -5,6 +5,11 @@
 // algorithm: whether an operation is supported is a lookup here.
 import type { AlgorithmModule } from './algorithm-module';
 import type { DictionaryName } from './params';
+import { aesCbc } from './algorithms/aes-cbc';
+import { aesCtr } from './algorithms/aes-ctr';
+import { aesGcm } from './algorithms/aes-gcm';
+import { aesKw } from './algorithms/aes-kw';
+import { hmac } from './algorithms/hmac';
 import { sha } from './algorithms/sha';
 
 export type Operation =
@@ -19,11 +24,37 @@ export interface Registration {
   readonly ops: Partial<Record<Operation, DictionaryName>>;
 }
 
+const AES_KEY_OPS = {
+  generateKey: 'AesKeyGenParams', importKey: 'Algorithm', exportKey: 'Algorithm', 'get key length': 'AesDerivedKeyParams',
+} as const;
+
 export const REGISTRY: readonly Registration[] = [
   { name: 'SHA-1', module: sha, kernel: ['hash:sha1'], ops: { digest: 'Algorithm' } },
   { name: 'SHA-256', module: sha, kernel: ['hash:sha256'], ops: { digest: 'Algorithm' } },
   { name: 'SHA-384', module: sha, kernel: ['hash:sha384'], ops: { digest: 'Algorithm' } },
   { name: 'SHA-512', module: sha, kernel: ['hash:sha512'], ops: { digest: 'Algorithm' } },
+  {
+    name: 'HMAC', module: hmac,
+    kernel: ['hash:hmac(sha1)', 'hash:hmac(sha256)', 'hash:hmac(sha384)', 'hash:hmac(sha512)'],
+    ops: { sign: 'Algorithm', verify: 'Algorithm', generateKey: 'HmacKeyGenParams', importKey: 'HmacImportParams',
+      exportKey: 'Algorithm', 'get key length': 'HmacImportParams' },
+  },
+  {
+    name: 'AES-CBC', module: aesCbc, kernel: ['skcipher:cbc(aes)'],
+    ops: { encrypt: 'AesCbcParams', decrypt: 'AesCbcParams', ...AES_KEY_OPS },
+  },
+  {
+    name: 'AES-CTR', module: aesCtr, kernel: ['skcipher:ctr(aes)'],
+    ops: { encrypt: 'AesCtrParams', decrypt: 'AesCtrParams', ...AES_KEY_OPS },
+  },
+  {
+    name: 'AES-GCM', module: aesGcm, kernel: ['aead:gcm(aes)', 'skcipher:ctr(aes)', 'hash:ghash'],
+    ops: { encrypt: 'AesGcmParams', decrypt: 'AesGcmParams', ...AES_KEY_OPS },
+  },
+  {
+    name: 'AES-KW', module: aesKw, kernel: ['skcipher:ecb(aes)'],
+    ops: { wrapKey: 'Algorithm', unwrapKey: 'Algorithm', ...AES_KEY_OPS },
+  },
 ];
 
 function asciiLowerCase(s: string): string {

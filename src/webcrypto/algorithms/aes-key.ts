@@ -1,0 +1,84 @@
+// The key lifecycle all four AES families share (generateKey, importKey,
+// exportKey, get key length), parameterized by the family's name, its
+// allowed usages and its JWK "alg" suffix (A128GCM, A256KW, ...).
+import { binding } from '../../kernel/binding';
+import type { AlgorithmModule, JsonWebKey } from '../algorithm-module';
+import { createSecretKey, type KeyUsage } from '../crypto-key';
+import { domError } from '../dom-errors';
+import { checkJwkUsage, octetJwk, readOctetKey } from '../jwk';
+import type { AesKeyGenParams } from '../params';
+import { checkUsages } from '../usages';
+import { exportSecret, notSupportedFormat, slotsOf } from './secret-key';
+
+const AES_KEY_BITS = [128, 192, 256];
+
+export interface AesFamily {
+  readonly name: string;
+  readonly usages: readonly KeyUsage[];
+  /** JWK alg is `A${bits}${jwkSuffix}`. */
+  readonly jwkSuffix: string;
+}
+
+function checkLength(bits: number, error: 'OperationError' | 'DataError'): void {
+  if (!AES_KEY_BITS.includes(bits))
+    throw domError(error, `AES key length must be 128, 192 or 256 bits, not ${bits}`);
+}
+
+export function aesKeyLifecycle(family: AesFamily): Required<Pick<AlgorithmModule,
+  'generateKey' | 'importKey' | 'exportKey' | 'getKeyLength'>> {
+  const { name, usages: allowed, jwkSuffix } = family;
+  return {
+    generateKey(alg, extractable, usages) {
+      checkUsages(usages, allowed, name);
+      const { length } = alg as AesKeyGenParams;
+      checkLength(length, 'OperationError');
+      return createSecretKey(binding().Secret.random(length / 8), { name, length }, extractable, usages);
+    },
+
+    importKey(format, keyData, _alg, extractable, usages) {
+      checkUsages(usages, allowed, name);
+      let bytes: Uint8Array;
+      if (format === 'raw') {
+        bytes = keyData as Uint8Array;
+        checkLength(bytes.byteLength * 8, 'DataError');
+      } else if (format === 'jwk') {
+        const jwk = keyData as JsonWebKey;
+        bytes = readOctetKey(jwk);
+        const bits = bytes.byteLength * 8;
+        checkLength(bits, 'DataError');
+        if (jwk.alg !== undefined && jwk.alg !== `A${bits}${jwkSuffix}`)
+          throw domError('DataError', `JWK member 'alg' must be 'A${bits}${jwkSuffix}' for a ${bits}-bit ${name} key`);
+        checkJwkUsage(jwk, usages, extractable, 'enc');
+      } else {
+        throw notSupportedFormat(format, name);
+      }
+      try {
+        return createSecretKey(binding().Secret.fromBytes(bytes), { name, length: bytes.byteLength * 8 }, extractable, usages);
+      } finally {
+        bytes.fill(0);
+      }
+    },
+
+    exportKey(format, key) {
+      const { algorithm, usages, extractable } = slotsOf(key);
+      if (format === 'raw') return exportSecret(key);
+      if (format === 'jwk') {
+        const bytes = new Uint8Array(exportSecret(key));
+        try {
+          return octetJwk(bytes, `A${algorithm.length as number}${jwkSuffix}`, usages, extractable);
+        } finally {
+          bytes.fill(0);
+        }
+      }
+      throw notSupportedFormat(format, name);
+    },
+
+    getKeyLength(alg) {
+      const { length } = alg as AesKeyGenParams;
+      checkLength(length, 'OperationError');
+      return length;
+    },
+  };
+}
+
+export const CIPHER_USAGES: readonly KeyUsage[] = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];

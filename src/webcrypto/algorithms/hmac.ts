@@ -1,0 +1,122 @@
+// HMAC through the kernel's hmac(<hash>) hash sessions, keyed once per key.
+import { binding, type Secret } from '../../kernel/binding';
+import { Session, sharedSession } from '../../kernel/session';
+import type { AlgorithmModule, JsonWebKey } from '../algorithm-module';
+import { createSecretKey, type CryptoKey, type KeyUsage } from '../crypto-key';
+import { domError } from '../dom-errors';
+import { checkJwkUsage, octetJwk, readOctetKey } from '../jwk';
+import type { HmacKeyParams, NormalizedAlgorithm } from '../params';
+import { checkUsages } from '../usages';
+import { hashInfo } from './sha';
+import { constantTimeEqual, exportSecret, notSupportedFormat, slotsOf } from './secret-key';
+
+const USAGES: readonly KeyUsage[] = ['sign', 'verify'];
+
+/**
+ * Keys longer than this are replaced by their digest before they reach the
+ * kernel: ALG_SET_KEY copies the key into socket option memory, and keys
+ * from 128 KiB on fail there with ENOMEM (net.core.optmem_max). HMAC itself
+ * hashes any key longer than a block (RFC 2104), so the MAC is unchanged.
+ */
+export const MAX_KERNEL_KEY_BYTES = 64 * 1024;
+
+const JWK_ALG: Readonly<Record<string, string>> = {
+  'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512',
+};
+
+function hashOf(key: CryptoKey): NormalizedAlgorithm {
+  return slotsOf(key).algorithm.hash as NormalizedAlgorithm;
+}
+
+/** The secret the kernel gets as the HMAC key: the key itself, or its digest if it is too long. */
+export function kernelHmacKey(secret: Secret, hash: NormalizedAlgorithm): Secret {
+  if (secret.byteLength <= MAX_KERNEL_KEY_BYTES) return secret;
+  const { kernelName, digestBytes } = hashInfo(hash);
+  return Session.runSync(sharedSession('hash', kernelName), (op) => binding().digestSecret(op, secret, digestBytes));
+}
+
+export function hmacName(hash: NormalizedAlgorithm): string {
+  return `hmac(${hashInfo(hash).kernelName})`;
+}
+
+function mac(key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer> {
+  const hash = hashOf(key);
+  const { secret, sessions } = slotsOf(key).material;
+  const session = sessions.get('hash', hmacName(hash), (tfm) => tfm.setKey(kernelHmacKey(secret, hash)));
+  return Session.run([session], data.byteLength,
+    ([op], async) => binding().hash(op!, data, hashInfo(hash).digestBytes, async));
+}
+
+function createHmacKey(secret: Secret, hash: NormalizedAlgorithm, lengthBits: number,
+  extractable: boolean, usages: readonly KeyUsage[]): CryptoKey {
+  return createSecretKey(secret, { name: 'HMAC', hash: { name: hash.name }, length: lengthBits }, extractable, usages);
+}
+
+export const hmac: AlgorithmModule = {
+  generateKey(alg, extractable, usages) {
+    checkUsages(usages, USAGES, 'HMAC');
+    const { hash, length } = alg as HmacKeyParams;
+    const bits = length ?? hashInfo(hash).blockBytes * 8;
+    if (bits === 0) throw domError('OperationError', 'HMAC key length must not be zero');
+    return createHmacKey(binding().Secret.random(Math.ceil(bits / 8)), hash, bits, extractable, usages);
+  },
+
+  importKey(format, keyData, alg, extractable, usages) {
+    checkUsages(usages, USAGES, 'HMAC');
+    const { hash, length } = alg as HmacKeyParams;
+    let bytes: Uint8Array;
+    if (format === 'raw') {
+      bytes = keyData as Uint8Array;
+    } else if (format === 'jwk') {
+      const jwk = keyData as JsonWebKey;
+      bytes = readOctetKey(jwk);
+      if (jwk.alg !== undefined && jwk.alg !== JWK_ALG[hash.name])
+        throw domError('DataError', `JWK member 'alg' must be '${JWK_ALG[hash.name]}' for HMAC with ${hash.name}`);
+      checkJwkUsage(jwk, usages, extractable, 'sig');
+    } else {
+      throw notSupportedFormat(format, 'HMAC');
+    }
+    try {
+      let bits = bytes.byteLength * 8;
+      if (bits === 0) throw domError('DataError', 'HMAC key data must not be empty');
+      if (length !== undefined) {
+        if (length > bits || length <= bits - 8)
+          throw domError('DataError', `HMAC length ${length} does not match key data of ${bits} bits`);
+        bits = length;
+      }
+      return createHmacKey(binding().Secret.fromBytes(bytes), hash, bits, extractable, usages);
+    } finally {
+      bytes.fill(0);
+    }
+  },
+
+  exportKey(format, key) {
+    if (format === 'raw') return exportSecret(key);
+    if (format === 'jwk') {
+      const { usages, extractable } = slotsOf(key);
+      const bytes = new Uint8Array(exportSecret(key));
+      try {
+        return octetJwk(bytes, JWK_ALG[hashOf(key).name], usages, extractable);
+      } finally {
+        bytes.fill(0);
+      }
+    }
+    throw notSupportedFormat(format, 'HMAC');
+  },
+
+  getKeyLength(alg) {
+    const { hash, length } = alg as HmacKeyParams;
+    if (length === undefined) return hashInfo(hash).blockBytes * 8;
+    if (length === 0) throw new TypeError('HMAC length must not be zero');
+    return length;
+  },
+
+  sign(_alg, key, data) {
+    return mac(key, data);
+  },
+
+  async verify(_alg, key, signature, data) {
+    const expected = new Uint8Array(await mac(key, data));
+    return constantTimeEqual(expected, signature);
+  },
+};

@@ -1,0 +1,46 @@
+// What every secret-key family shares: reading a key's material, keyed
+// kernel sessions, and constant-time comparison.
+import type { AlgSocket, Secret } from '../../kernel/binding';
+import type { AlgType } from '../../kernel/errors';
+import type { Session } from '../../kernel/session';
+import { keySlots, type CryptoKey, type KeySlots } from '../crypto-key';
+import { domError } from '../dom-errors';
+
+export function slotsOf(key: CryptoKey): KeySlots {
+  return keySlots(key)!;
+}
+
+export function secretOf(key: CryptoKey): Secret {
+  return slotsOf(key).material.secret;
+}
+
+/**
+ * The key's session for a kernel algorithm, keyed with the key's secret.
+ * `extra` applies further tfm-wide settings (an AEAD tag size); `variant`
+ * must name them so that tfms with different settings are kept apart.
+ */
+export function keyedSession(key: CryptoKey, type: AlgType, name: string,
+  extra?: (tfm: AlgSocket) => void, variant = ''): Session {
+  const { secret, sessions } = slotsOf(key).material;
+  return sessions.get(type, name, (tfm) => {
+    tfm.setKey(secret);
+    extra?.(tfm);
+  }, variant);
+}
+
+/** The key bytes as a fresh ArrayBuffer (for exportKey of an extractable key). */
+export function exportSecret(key: CryptoKey): ArrayBuffer {
+  return secretOf(key).exportBytes();
+}
+
+/** Compares in time that depends only on the lengths. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function notSupportedFormat(format: string, algorithm: string): DOMException {
+  return domError('NotSupportedError', `${algorithm} keys cannot be used with format '${format}'`);
+}
