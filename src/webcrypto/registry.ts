@@ -9,7 +9,9 @@ import { aesCbc } from './algorithms/aes-cbc';
 import { aesCtr } from './algorithms/aes-ctr';
 import { aesGcm } from './algorithms/aes-gcm';
 import { aesKw } from './algorithms/aes-kw';
+import { hkdf } from './algorithms/hkdf';
 import { hmac } from './algorithms/hmac';
+import { pbkdf2 } from './algorithms/pbkdf2';
 import { sha } from './algorithms/sha';
 
 export type Operation =
@@ -24,6 +26,7 @@ export interface Registration {
   readonly ops: Partial<Record<Operation, DictionaryName>>;
 }
 
+const HMAC_KERNEL = ['hash:hmac(sha1)', 'hash:hmac(sha256)', 'hash:hmac(sha384)', 'hash:hmac(sha512)'];
 const AES_KEY_OPS = {
   generateKey: 'AesKeyGenParams', importKey: 'Algorithm', exportKey: 'Algorithm', 'get key length': 'AesDerivedKeyParams',
 } as const;
@@ -35,7 +38,7 @@ export const REGISTRY: readonly Registration[] = [
   { name: 'SHA-512', module: sha, kernel: ['hash:sha512'], ops: { digest: 'Algorithm' } },
   {
     name: 'HMAC', module: hmac,
-    kernel: ['hash:hmac(sha1)', 'hash:hmac(sha256)', 'hash:hmac(sha384)', 'hash:hmac(sha512)'],
+    kernel: HMAC_KERNEL,
     ops: { sign: 'Algorithm', verify: 'Algorithm', generateKey: 'HmacKeyGenParams', importKey: 'HmacImportParams',
       exportKey: 'Algorithm', 'get key length': 'HmacImportParams' },
   },
@@ -54,6 +57,14 @@ export const REGISTRY: readonly Registration[] = [
   {
     name: 'AES-KW', module: aesKw, kernel: ['skcipher:ecb(aes)'],
     ops: { wrapKey: 'Algorithm', unwrapKey: 'Algorithm', ...AES_KEY_OPS },
+  },
+  {
+    name: 'PBKDF2', module: pbkdf2, kernel: HMAC_KERNEL,
+    ops: { deriveBits: 'Pbkdf2Params', importKey: 'Algorithm' },
+  },
+  {
+    name: 'HKDF', module: hkdf, kernel: HMAC_KERNEL,
+    ops: { deriveBits: 'HkdfParams', importKey: 'Algorithm' },
   },
 ];
 

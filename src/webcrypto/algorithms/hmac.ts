@@ -39,11 +39,15 @@ export function hmacName(hash: NormalizedAlgorithm): string {
   return `hmac(${hashInfo(hash).kernelName})`;
 }
 
+/** The key's hmac(<hash>) session (HMAC keys, and PBKDF2 passwords). */
+export function hmacSession(key: CryptoKey, hash: NormalizedAlgorithm): Session {
+  const { secret, sessions } = slotsOf(key).material;
+  return sessions.get('hash', hmacName(hash), (tfm) => tfm.setKey(kernelHmacKey(secret, hash)));
+}
+
 function mac(key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer> {
   const hash = hashOf(key);
-  const { secret, sessions } = slotsOf(key).material;
-  const session = sessions.get('hash', hmacName(hash), (tfm) => tfm.setKey(kernelHmacKey(secret, hash)));
-  return Session.run([session], data.byteLength,
+  return Session.run([hmacSession(key, hash)], data.byteLength,
     ([op], async) => binding().hash(op!, data, hashInfo(hash).digestBytes, async));
 }
 
