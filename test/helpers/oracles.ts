@@ -15,3 +15,6 @@ export const peculiarSubtle = peculiarCrypto.subtle;
 /** A SubtleCrypto method called with arguments the type system would refuse. */
 export type LooseSubtle = Record<'digest' | 'generateKey' | 'importKey' | 'encrypt', (...args: unknown[]) => Promise<unknown>>;
 export const looseNodeSubtle = nodeSubtle as unknown as LooseSubtle;
+
+/** Node's CryptoKey interface object (the global one, before any install). */
+export const NodeCryptoKey = (globalThis as unknown as { CryptoKey: { prototype: object } }).CryptoKey;
