@@ -2,5 +2,7 @@
 // class, so `instanceof` agrees across both entry points).
 import cjs from '../dist/index.js';
 
-export const { crypto, subtle, createCrypto, install, Crypto, CryptoKey, SubtleCrypto, KernelError } = cjs;
+export const {
+  crypto, subtle, createCrypto, install, operationCounts, servingBackends, Crypto, CryptoKey, SubtleCrypto, KernelError,
+} = cjs;
 export default cjs;

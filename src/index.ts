@@ -2,7 +2,8 @@
 // through AF_ALG sockets.
 import { createCrypto } from './webcrypto/crypto';
 
-export { Crypto, createCrypto, type CryptoOptions } from './webcrypto/crypto';
+export { Crypto, createCrypto, operationCounts, servingBackends, type CryptoOptions } from './webcrypto/crypto';
+export type { AlgorithmBackend, Backend, Mode, ServedBy } from './webcrypto/dispatch';
 export { CryptoKey, type KeyAlgorithm, type KeyType, type KeyUsage } from './webcrypto/crypto-key';
 export { SubtleCrypto } from './webcrypto/subtle';
 export type { CryptoKeyPair, JsonWebKey, KeyFormat } from './webcrypto/algorithm-module';

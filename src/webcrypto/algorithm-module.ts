@@ -36,10 +36,11 @@ export interface AlgorithmModule {
   deriveBits?(alg: NormalizedAlgorithm, key: CryptoKey, lengthBits: number | null): Promise<ArrayBuffer>;
   wrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
   unwrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
-  generateKey?(alg: NormalizedAlgorithm, extractable: boolean, usages: KeyUsage[]): CryptoKey | CryptoKeyPair;
+  generateKey?(alg: NormalizedAlgorithm, extractable: boolean, usages: KeyUsage[]):
+    CryptoKey | CryptoKeyPair | Promise<CryptoKey | CryptoKeyPair>;
   importKey?(format: KeyFormat, keyData: Uint8Array | JsonWebKey, alg: NormalizedAlgorithm,
-    extractable: boolean, usages: KeyUsage[]): CryptoKey;
-  exportKey?(format: KeyFormat, key: CryptoKey): ArrayBuffer | JsonWebKey;
+    extractable: boolean, usages: KeyUsage[]): CryptoKey | Promise<CryptoKey>;
+  exportKey?(format: KeyFormat, key: CryptoKey): ArrayBuffer | JsonWebKey | Promise<ArrayBuffer | JsonWebKey>;
   /** The spec's "get key length": bits for deriveKey, or null for "the hash's block size" style defaults. */
   getKeyLength?(alg: NormalizedAlgorithm): number | null;
 }

@@ -22,16 +22,25 @@ export interface KeyAlgorithm {
 
 /** A secret key computed on by the kernel: its bytes in native memory, its sessions. */
 export interface SecretKeyMaterial {
+  readonly backend: 'kernel';
   readonly secret: Secret;
   readonly sessions: KeySessions;
 }
+
+/** A key that lives in the platform's own WebCrypto (hybrid mode's fallback). */
+export interface PlatformKeyMaterial {
+  readonly backend: 'platform';
+  readonly key: globalThis.CryptoKey;
+}
+
+export type KeyMaterial = SecretKeyMaterial | PlatformKeyMaterial;
 
 export interface KeySlots {
   readonly type: KeyType;
   readonly extractable: boolean;
   readonly algorithm: KeyAlgorithm;
   readonly usages: readonly KeyUsage[];
-  readonly material: SecretKeyMaterial;
+  readonly material: KeyMaterial;
 }
 
 interface PublicSlots extends KeySlots {
@@ -108,7 +117,18 @@ export function createSecretKey(
   secret: Secret, algorithm: KeyAlgorithm, extractable: boolean, usages: readonly KeyUsage[],
 ): CryptoKey {
   const sessions = new KeySessions();
-  const key = createKey({ type: 'secret', extractable, algorithm, usages, material: { secret, sessions } });
+  const key = createKey({ type: 'secret', extractable, algorithm, usages, material: { backend: 'kernel', secret, sessions } });
   sessions.closeWhenCollected(key);
   return key;
+}
+
+/** One of our CryptoKeys standing for a key of the platform's WebCrypto. */
+export function createPlatformKey(key: globalThis.CryptoKey): CryptoKey {
+  return createKey({
+    type: key.type,
+    extractable: key.extractable,
+    algorithm: key.algorithm as KeyAlgorithm,
+    usages: key.usages as KeyUsage[],
+    material: { backend: 'platform', key },
+  });
 }

@@ -4,10 +4,21 @@ import { types } from 'node:util';
 import { domError, toDomError } from './dom-errors';
 import { defineInterface } from './idl-interface';
 import { fillRandom, parseRandomSource, type RandomSource } from './random';
-import { createSubtle, SubtleCrypto } from './subtle';
+import { Dispatch, parseMode, type AlgorithmBackend, type Backend, type Mode } from './dispatch';
+import { nativePlatform } from './platform';
+import { createSubtle, subtleDispatch, SubtleCrypto } from './subtle';
 import { requireArguments } from './webidl';
 
 export interface CryptoOptions {
+  /**
+   * 'hybrid': the kernel serves what it can, the platform's own WebCrypto
+   * the rest (asymmetric algorithms, anything this kernel lacks).
+   * 'strict': the kernel only; everything else is NotSupportedError.
+   * Default: AFALG_WEBCRYPTO_MODE, else 'hybrid'.
+   */
+  mode?: Mode;
+  /** The fallback for hybrid mode; default: the WebCrypto this process had before install(). */
+  platform?: globalThis.SubtleCrypto;
   /**
    * Where random bytes come from; default: AFALG_WEBCRYPTO_RANDOM, else
    * 'getrandom'. See random.ts.
@@ -34,7 +45,8 @@ export class Crypto {
   constructor(...args: unknown[]) {
     if (args[0] !== CONSTRUCT) throw new TypeError('Illegal constructor');
     const options = (args[1] ?? {}) as CryptoOptions;
-    this.#subtle = createSubtle();
+    const mode = options.mode ?? parseMode(process.env.AFALG_WEBCRYPTO_MODE);
+    this.#subtle = createSubtle(new Dispatch(parseMode(mode), options.platform ?? nativePlatform));
     this.#random = parseRandomSource(options.random ?? process.env.AFALG_WEBCRYPTO_RANDOM);
   }
 
@@ -89,4 +101,14 @@ defineInterface(Crypto);
 /** A Crypto whose cryptography runs in the kernel. Touches no globals. */
 export function createCrypto(options: CryptoOptions = {}): Crypto {
   return new Crypto(CONSTRUCT, options);
+}
+
+/** Which backend serves each algorithm for this Crypto (kernel, platform or unavailable). */
+export function servingBackends(crypto: Crypto): AlgorithmBackend[] {
+  return subtleDispatch(crypto.subtle).servingTable();
+}
+
+/** How many operations each backend has served for this Crypto, per algorithm. */
+export function operationCounts(crypto: Crypto): Record<Backend, Record<string, number>> {
+  return subtleDispatch(crypto.subtle).operationCounts();
 }

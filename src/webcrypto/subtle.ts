@@ -3,33 +3,40 @@
 // arguments, copies of the data, algorithm normalization, the key checks
 // (InvalidAccessError), then the algorithm module. Every failure becomes a
 // rejection; nothing here names an algorithm (registry.ts does).
-import type { AlgorithmModule, CryptoKeyPair, JsonWebKey, KeyFormat } from './algorithm-module';
+import type { CryptoKeyPair, JsonWebKey, KeyFormat } from './algorithm-module';
 import { KEY_FORMATS } from './algorithm-module';
 import { CryptoKey, KEY_USAGES, keySlots, type KeySlots, type KeyUsage } from './crypto-key';
 import { domError, toDomError } from './dom-errors';
 import { defineInterface } from './idl-interface';
 import { toJsonWebKey } from './jwk';
-import { normalizeAlgorithm } from './normalize';
+import { Dispatch, type Route } from './dispatch';
 import type { NormalizedAlgorithm } from './params';
-import { registration, type Operation } from './registry';
+import { isPlatformAlgorithm } from './platform';
+import type { Operation } from './registry';
 import {
   copyBytes, ordinal, requireArguments, toAlgorithmIdentifier, toBoolean, toBufferSource,
   toEnum, toSequence, toUnsigned, type Context,
 } from './webidl';
 
 const CONSTRUCT = Symbol('construct SubtleCrypto');
-let isSubtle: (value: unknown) => boolean;
+let dispatchOf: (value: unknown) => Dispatch | undefined;
 
-export function createSubtle(): SubtleCrypto {
-  return new SubtleCrypto(CONSTRUCT);
+export function createSubtle(dispatch: Dispatch): SubtleCrypto {
+  return new SubtleCrypto(CONSTRUCT, dispatch);
+}
+
+/** The backend routing of one of our SubtleCrypto objects. */
+export function subtleDispatch(subtle: SubtleCrypto): Dispatch {
+  return dispatchOf(subtle)!;
 }
 
 /** The argument contexts of one method call, for messages. */
 function argumentsOf(method: string, self: unknown, given: number, required: number) {
   const prefix = `Failed to execute '${method}' on 'SubtleCrypto'`;
-  if (!isSubtle(self)) throw new TypeError(`${prefix}: Illegal invocation`);
+  const dispatch = dispatchOf(self);
+  if (dispatch === undefined) throw new TypeError(`${prefix}: Illegal invocation`);
   requireArguments(prefix, given, required);
-  return (n: number): Context => ({ prefix, context: ordinal(n) });
+  return { dispatch, arg: (n: number): Context => ({ prefix, context: ordinal(n) }) };
 }
 
 function toKey(value: unknown, ctx: Context): CryptoKey {
@@ -45,20 +52,17 @@ function slots(key: CryptoKey): KeySlots {
   return keySlots(key)!;
 }
 
-/** The spec's checks that key may serve normalized for usage. */
+/**
+ * The spec's checks that key may serve normalized for usage. A platform
+ * key used with a platform algorithm is checked by the platform itself.
+ */
 function checkKey(key: CryptoKey, normalized: NormalizedAlgorithm, usage: KeyUsage): void {
-  const { algorithm, usages } = slots(key);
-  if (algorithm.name !== normalized.name)
+  const { algorithm, usages, material } = slots(key);
+  if (isPlatformAlgorithm(normalized) && material.backend === 'platform') return;
+  if (algorithm.name !== normalized.name || isPlatformAlgorithm(normalized) !== (material.backend === 'platform'))
     throw domError('InvalidAccessError', `The key is a ${algorithm.name} key and cannot be used with ${normalized.name}`);
   if (!usages.includes(usage))
     throw domError('InvalidAccessError', `The key's usages do not include '${usage}'`);
-}
-
-function moduleOf(name: string, op: Operation): AlgorithmModule {
-  const row = registration(name);
-  if (row === undefined || row.ops[op] === undefined)
-    throw domError('NotSupportedError', `${name} does not support '${op}'`);
-  return row.module;
 }
 
 /** A secret or private key must be usable for something. */
@@ -70,11 +74,12 @@ function checkNotUseless(result: CryptoKey | CryptoKeyPair): void {
 }
 
 /** Normalizes for op, falling back to `fallback` as wrapKey/unwrapKey do. */
-function normalizeWithFallback(alg: unknown, op: Operation, fallback: Operation, ctx: Context): [NormalizedAlgorithm, Operation] {
+function normalizeWithFallback(dispatch: Dispatch, alg: unknown, op: Operation, fallback: Operation,
+  ctx: Context): [NormalizedAlgorithm, Operation] {
   try {
-    return [normalizeAlgorithm(alg, op, ctx), op];
+    return [dispatch.normalize(alg, op, ctx), op];
   } catch {
-    return [normalizeAlgorithm(alg, fallback, ctx), fallback];
+    return [dispatch.normalize(alg, fallback, ctx), fallback];
   }
 }
 
@@ -86,16 +91,24 @@ async function settle<T>(work: () => T | Promise<T>): Promise<T> {
   }
 }
 
-function exportOf(key: CryptoKey, format: KeyFormat): ArrayBuffer | JsonWebKey {
-  const { algorithm, extractable } = slots(key);
-  const module = moduleOf(algorithm.name, 'exportKey');
-  if (!extractable) throw domError('InvalidAccessError', 'The key is not extractable');
-  return module.exportKey!(format, key);
+/** The route for normalized and op, counted as one operation of its backend. */
+function counted(dispatch: Dispatch, normalized: NormalizedAlgorithm, op: Operation): Route {
+  const route = dispatch.route(normalized, op);
+  dispatch.count(route, normalized.name);
+  return route;
 }
 
-function importWith(format: KeyFormat, keyData: Uint8Array | JsonWebKey, normalized: NormalizedAlgorithm,
-  extractable: boolean, usages: KeyUsage[]): CryptoKey {
-  const key = moduleOf(normalized.name, 'importKey').importKey!(format, keyData, normalized, extractable, usages);
+async function exportOf(dispatch: Dispatch, key: CryptoKey, format: KeyFormat): Promise<ArrayBuffer | JsonWebKey> {
+  const { algorithm, extractable } = slots(key);
+  const route = dispatch.routeForKey(key, 'exportKey');
+  if (!extractable) throw domError('InvalidAccessError', 'The key is not extractable');
+  dispatch.count(route, algorithm.name);
+  return route.module.exportKey!(format, key);
+}
+
+async function importWith(dispatch: Dispatch, format: KeyFormat, keyData: Uint8Array | JsonWebKey,
+  normalized: NormalizedAlgorithm, extractable: boolean, usages: KeyUsage[]): Promise<CryptoKey> {
+  const key = await counted(dispatch, normalized, 'importKey').module.importKey!(format, keyData, normalized, extractable, usages);
   checkNotUseless(key);
   return key;
 }
@@ -129,14 +142,15 @@ function parseJwk(bytes: Uint8Array, ctx: Context): JsonWebKey {
 }
 
 export class SubtleCrypto {
-  readonly #brand = true;
+  readonly #dispatch: Dispatch;
 
   constructor(...args: unknown[]) {
     if (args[0] !== CONSTRUCT) throw new TypeError('Illegal constructor');
+    this.#dispatch = args[1] as Dispatch;
   }
 
   static {
-    isSubtle = (value) => typeof value === 'object' && value !== null && #brand in value;
+    dispatchOf = (value) => (typeof value === 'object' && value !== null && #dispatch in value ? (value as SubtleCrypto).#dispatch : undefined);
   }
 
   async encrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
@@ -148,58 +162,59 @@ export class SubtleCrypto {
   }
 
   async #cipher(op: 'encrypt' | 'decrypt', given: number, algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    const arg = argumentsOf(op, this, given, 3);
+    const { dispatch, arg } = argumentsOf(op, this, given, 3);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const cryptoKey = toKey(key, arg(2));
     const bytes = copyBytes(toBufferSource(data, arg(3)));
-    const normalized = normalizeAlgorithm(alg, op, arg(1));
+    const normalized = dispatch.normalize(alg, op, arg(1));
     return settle(() => {
       checkKey(cryptoKey, normalized, op);
-      return moduleOf(normalized.name, op)[op]!(normalized, cryptoKey, bytes);
+      return counted(dispatch, normalized, op).module[op]!(normalized, cryptoKey, bytes);
     });
   }
 
   async sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    const arg = argumentsOf('sign', this, arguments.length, 3);
+    const { dispatch, arg } = argumentsOf('sign', this, arguments.length, 3);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const cryptoKey = toKey(key, arg(2));
     const bytes = copyBytes(toBufferSource(data, arg(3)));
-    const normalized = normalizeAlgorithm(alg, 'sign', arg(1));
+    const normalized = dispatch.normalize(alg, 'sign', arg(1));
     return settle(() => {
       checkKey(cryptoKey, normalized, 'sign');
-      return moduleOf(normalized.name, 'sign').sign!(normalized, cryptoKey, bytes);
+      return counted(dispatch, normalized, 'sign').module.sign!(normalized, cryptoKey, bytes);
     });
   }
 
   async verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
-    const arg = argumentsOf('verify', this, arguments.length, 4);
+    const { dispatch, arg } = argumentsOf('verify', this, arguments.length, 4);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const cryptoKey = toKey(key, arg(2));
     const signatureBytes = copyBytes(toBufferSource(signature, arg(3)));
     const bytes = copyBytes(toBufferSource(data, arg(4)));
-    const normalized = normalizeAlgorithm(alg, 'verify', arg(1));
+    const normalized = dispatch.normalize(alg, 'verify', arg(1));
     return settle(() => {
       checkKey(cryptoKey, normalized, 'verify');
-      return moduleOf(normalized.name, 'verify').verify!(normalized, cryptoKey, signatureBytes, bytes);
+      return counted(dispatch, normalized, 'verify').module.verify!(normalized, cryptoKey, signatureBytes, bytes);
     });
   }
 
   async digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
-    const arg = argumentsOf('digest', this, arguments.length, 2);
+    const { dispatch, arg } = argumentsOf('digest', this, arguments.length, 2);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const bytes = copyBytes(toBufferSource(data, arg(2)));
-    const normalized = normalizeAlgorithm(alg, 'digest', arg(1));
-    return settle(() => moduleOf(normalized.name, 'digest').digest!(normalized, bytes));
+    const normalized = dispatch.normalize(alg, 'digest', arg(1));
+    return settle(() => counted(dispatch, normalized, 'digest').module.digest!(normalized, bytes));
   }
 
   async generateKey(algorithm: unknown, extractable: unknown, keyUsages: unknown): Promise<CryptoKey | CryptoKeyPair> {
-    const arg = argumentsOf('generateKey', this, arguments.length, 3);
+    const { dispatch, arg } = argumentsOf('generateKey', this, arguments.length, 3);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const isExtractable = toBoolean(extractable);
     const usages = toUsages(keyUsages, arg(3));
-    const normalized = normalizeAlgorithm(alg, 'generateKey', arg(1));
-    return settle(() => {
-      const result = moduleOf(normalized.name, 'generateKey').generateKey!(normalized, isExtractable, usages);
+    const normalized = dispatch.normalize(alg, 'generateKey', arg(1));
+    return settle(async () => {
+      const module = counted(dispatch, normalized, 'generateKey').module;
+      const result = await module.generateKey!(normalized, isExtractable, usages);
       checkNotUseless(result);
       return result;
     });
@@ -207,21 +222,22 @@ export class SubtleCrypto {
 
   async deriveKey(algorithm: unknown, baseKey: unknown, derivedKeyType: unknown, extractable: unknown,
     keyUsages: unknown): Promise<CryptoKey> {
-    const arg = argumentsOf('deriveKey', this, arguments.length, 5);
+    const { dispatch, arg } = argumentsOf('deriveKey', this, arguments.length, 5);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const key = toKey(baseKey, arg(2));
     const derivedType = toAlgorithmIdentifier(derivedKeyType, arg(3));
     const isExtractable = toBoolean(extractable);
     const usages = toUsages(keyUsages, arg(5));
-    const normalized = normalizeAlgorithm(alg, 'deriveBits', arg(1));
-    const importAlg = normalizeAlgorithm(derivedType, 'importKey', arg(3));
-    const lengthAlg = normalizeAlgorithm(derivedType, 'get key length', arg(3));
+    const normalized = dispatch.normalize(alg, 'deriveBits', arg(1));
+    const importAlg = dispatch.normalize(derivedType, 'importKey', arg(3));
+    const lengthAlg = dispatch.normalize(derivedType, 'get key length', arg(3));
     return settle(async () => {
       checkKey(key, normalized, 'deriveKey');
-      const length = moduleOf(lengthAlg.name, 'get key length').getKeyLength!(lengthAlg);
-      const secret = new Uint8Array(await moduleOf(normalized.name, 'deriveBits').deriveBits!(normalized, key, length));
+      const length = dispatch.route(lengthAlg, 'get key length').module.getKeyLength!(lengthAlg);
+      const module = counted(dispatch, normalized, 'deriveBits').module;
+      const secret = new Uint8Array(await module.deriveBits!(normalized, key, length));
       try {
-        return importWith('raw', secret, importAlg, isExtractable, usages);
+        return await importWith(dispatch, 'raw', secret, importAlg, isExtractable, usages);
       } finally {
         secret.fill(0);
       }
@@ -229,60 +245,63 @@ export class SubtleCrypto {
   }
 
   async deriveBits(algorithm: unknown, baseKey: unknown, length?: unknown): Promise<ArrayBuffer> {
-    const arg = argumentsOf('deriveBits', this, arguments.length, 2);
+    const { dispatch, arg } = argumentsOf('deriveBits', this, arguments.length, 2);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const key = toKey(baseKey, arg(2));
     const lengthBits = length === undefined || length === null ? null : toUnsigned(length, 32, false, arg(3));
-    const normalized = normalizeAlgorithm(alg, 'deriveBits', arg(1));
+    const normalized = dispatch.normalize(alg, 'deriveBits', arg(1));
     return settle(() => {
       checkKey(key, normalized, 'deriveBits');
-      return moduleOf(normalized.name, 'deriveBits').deriveBits!(normalized, key, lengthBits);
+      return counted(dispatch, normalized, 'deriveBits').module.deriveBits!(normalized, key, lengthBits);
     });
   }
 
   async importKey(format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown,
     keyUsages: unknown): Promise<CryptoKey> {
-    const arg = argumentsOf('importKey', this, arguments.length, 5);
+    const { dispatch, arg } = argumentsOf('importKey', this, arguments.length, 5);
     const keyFormat = toEnum(format, KEY_FORMATS, 'KeyFormat', arg(1));
     const alg = toAlgorithmIdentifier(algorithm, arg(3));
     const isExtractable = toBoolean(extractable);
     const usages = toUsages(keyUsages, arg(5));
-    const normalized = normalizeAlgorithm(alg, 'importKey', arg(3));
+    const normalized = dispatch.normalize(alg, 'importKey', arg(3));
     const data = toKeyData(keyFormat, keyData, arg(2));
-    return settle(() => importWith(keyFormat, data, normalized, isExtractable, usages));
+    return settle(() => importWith(dispatch, keyFormat, data, normalized, isExtractable, usages));
   }
 
   async exportKey(format: unknown, key: unknown): Promise<ArrayBuffer | JsonWebKey> {
-    const arg = argumentsOf('exportKey', this, arguments.length, 2);
+    const { dispatch, arg } = argumentsOf('exportKey', this, arguments.length, 2);
     const keyFormat = toEnum(format, KEY_FORMATS, 'KeyFormat', arg(1));
     const cryptoKey = toKey(key, arg(2));
-    return settle(() => exportOf(cryptoKey, keyFormat));
+    return settle(() => exportOf(dispatch, cryptoKey, keyFormat));
   }
 
   async wrapKey(format: unknown, key: unknown, wrappingKey: unknown, wrapAlgorithm: unknown): Promise<ArrayBuffer> {
-    const arg = argumentsOf('wrapKey', this, arguments.length, 4);
+    const { dispatch, arg } = argumentsOf('wrapKey', this, arguments.length, 4);
     const keyFormat = toEnum(format, KEY_FORMATS, 'KeyFormat', arg(1));
     const cryptoKey = toKey(key, arg(2));
     const wrapper = toKey(wrappingKey, arg(3));
     const alg = toAlgorithmIdentifier(wrapAlgorithm, arg(4));
-    const [normalized, op] = normalizeWithFallback(alg, 'wrapKey', 'encrypt', arg(4));
-    return settle(() => {
+    const [normalized, op] = normalizeWithFallback(dispatch, alg, 'wrapKey', 'encrypt', arg(4));
+    return settle(async () => {
       checkKey(wrapper, normalized, 'wrapKey');
-      const exported = exportOf(cryptoKey, keyFormat);
+      const exported = await exportOf(dispatch, cryptoKey, keyFormat);
       const bytes = exported instanceof ArrayBuffer
         ? new Uint8Array(exported)
         : new TextEncoder().encode(JSON.stringify(exported));
-      const module = moduleOf(normalized.name, op);
-      const result = op === 'wrapKey'
-        ? module.wrapKey!(normalized, wrapper, bytes)
-        : module.encrypt!(normalized, wrapper, bytes);
-      return result.finally(() => bytes.fill(0));
+      const module = counted(dispatch, normalized, op).module;
+      try {
+        return await (op === 'wrapKey'
+          ? module.wrapKey!(normalized, wrapper, bytes)
+          : module.encrypt!(normalized, wrapper, bytes));
+      } finally {
+        bytes.fill(0);
+      }
     });
   }
 
   async unwrapKey(format: unknown, wrappedKey: unknown, unwrappingKey: unknown, unwrapAlgorithm: unknown,
     unwrappedKeyAlgorithm: unknown, extractable: unknown, keyUsages: unknown): Promise<CryptoKey> {
-    const arg = argumentsOf('unwrapKey', this, arguments.length, 7);
+    const { dispatch, arg } = argumentsOf('unwrapKey', this, arguments.length, 7);
     const keyFormat = toEnum(format, KEY_FORMATS, 'KeyFormat', arg(1));
     const wrapped = copyBytes(toBufferSource(wrappedKey, arg(2)));
     const unwrapper = toKey(unwrappingKey, arg(3));
@@ -290,17 +309,17 @@ export class SubtleCrypto {
     const keyAlg = toAlgorithmIdentifier(unwrappedKeyAlgorithm, arg(5));
     const isExtractable = toBoolean(extractable);
     const usages = toUsages(keyUsages, arg(7));
-    const [normalized, op] = normalizeWithFallback(alg, 'unwrapKey', 'decrypt', arg(4));
-    const importAlg = normalizeAlgorithm(keyAlg, 'importKey', arg(5));
+    const [normalized, op] = normalizeWithFallback(dispatch, alg, 'unwrapKey', 'decrypt', arg(4));
+    const importAlg = dispatch.normalize(keyAlg, 'importKey', arg(5));
     return settle(async () => {
       checkKey(unwrapper, normalized, 'unwrapKey');
-      const module = moduleOf(normalized.name, op);
+      const module = counted(dispatch, normalized, op).module;
       const bytes = new Uint8Array(op === 'unwrapKey'
         ? await module.unwrapKey!(normalized, unwrapper, wrapped)
         : await module.decrypt!(normalized, unwrapper, wrapped));
       try {
         const keyData = keyFormat === 'jwk' ? parseJwk(bytes, arg(2)) : bytes;
-        return importWith(keyFormat, keyData, importAlg, isExtractable, usages);
+        return await importWith(dispatch, keyFormat, keyData, importAlg, isExtractable, usages);
       } finally {
         bytes.fill(0);
       }

@@ -12,7 +12,7 @@ import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
 import type { AesGcmParams } from '../params';
 import { aesKeyLifecycle, CIPHER_USAGES } from './aes-key';
-import { keyedSession, slotsOf } from './secret-key';
+import { keyedSession, materialOf } from './secret-key';
 
 const TAG_LENGTHS = [32, 64, 96, 104, 112, 120, 128];
 /** The kernel's gcm(aes) accepts only this IV length. */
@@ -43,7 +43,7 @@ function compositeSessions(key: CryptoKey): [Session, Session] {
   const ctr = keyedSession(key, 'skcipher', 'ctr(aes)');
   // The ghash tfm is keyed with H, which the native side computes from the
   // ctr session and installs without it ever reaching JavaScript.
-  const ghash = slotsOf(key).material.sessions.get('hash', 'ghash', (tfm) => Session.runSync(ctr, (op) => binding().installGhashKey(op, tfm)));
+  const ghash = materialOf(key).sessions.get('hash', 'ghash', (tfm) => Session.runSync(ctr, (op) => binding().installGhashKey(op, tfm)));
   return [ctr, ghash];
 }
 

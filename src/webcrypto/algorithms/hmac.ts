@@ -8,7 +8,7 @@ import { checkJwkUsage, octetJwk, readOctetKey } from '../jwk';
 import type { HmacKeyParams, NormalizedAlgorithm } from '../params';
 import { checkUsages } from '../usages';
 import { hashInfo } from './sha';
-import { constantTimeEqual, exportSecret, notSupportedFormat, slotsOf } from './secret-key';
+import { constantTimeEqual, exportSecret, materialOf, notSupportedFormat, slotsOf } from './secret-key';
 
 const USAGES: readonly KeyUsage[] = ['sign', 'verify'];
 
@@ -41,7 +41,7 @@ export function hmacName(hash: NormalizedAlgorithm): string {
 
 /** The key's hmac(<hash>) session (HMAC keys, and PBKDF2 passwords). */
 export function hmacSession(key: CryptoKey, hash: NormalizedAlgorithm): Session {
-  const { secret, sessions } = slotsOf(key).material;
+  const { secret, sessions } = materialOf(key);
   return sessions.get('hash', hmacName(hash), (tfm) => tfm.setKey(kernelHmacKey(secret, hash)));
 }
 

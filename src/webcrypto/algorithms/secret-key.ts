@@ -3,15 +3,22 @@
 import type { AlgSocket, Secret } from '../../kernel/binding';
 import type { AlgType } from '../../kernel/errors';
 import type { Session } from '../../kernel/session';
-import { keySlots, type CryptoKey, type KeySlots } from '../crypto-key';
+import { keySlots, type CryptoKey, type KeySlots, type SecretKeyMaterial } from '../crypto-key';
 import { domError } from '../dom-errors';
 
 export function slotsOf(key: CryptoKey): KeySlots {
   return keySlots(key)!;
 }
 
+/** The kernel-side material of a key (the facade routes only kernel keys here). */
+export function materialOf(key: CryptoKey): SecretKeyMaterial {
+  const { material } = slotsOf(key);
+  if (material.backend !== 'kernel') throw new Error('a platform key reached a kernel algorithm module');
+  return material;
+}
+
 export function secretOf(key: CryptoKey): Secret {
-  return slotsOf(key).material.secret;
+  return materialOf(key).secret;
 }
 
 /**
@@ -21,7 +28,7 @@ export function secretOf(key: CryptoKey): Secret {
  */
 export function keyedSession(key: CryptoKey, type: AlgType, name: string,
   extra?: (tfm: AlgSocket) => void, variant = ''): Session {
-  const { secret, sessions } = slotsOf(key).material;
+  const { secret, sessions } = materialOf(key);
   return sessions.get(type, name, (tfm) => {
     tfm.setKey(secret);
     extra?.(tfm);

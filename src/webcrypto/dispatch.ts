@@ -1,0 +1,138 @@
+// Which backend serves an algorithm: the kernel (a registry row whose
+// kernel algorithms this kernel has) or, in hybrid mode, the platform's own
+// WebCrypto. Strict mode never leaves the kernel. Counts every operation
+// per backend so an operator can prove where the work ran.
+import { probe } from '../kernel/session';
+import type { AlgorithmModule } from './algorithm-module';
+import { keySlots, type CryptoKey } from './crypto-key';
+import { domError } from './dom-errors';
+import { normalizeAlgorithm } from './normalize';
+import type { NormalizedAlgorithm } from './params';
+import { ASYMMETRIC_ALGORITHMS, isPlatformAlgorithm, platformAlgorithm, platformModule } from './platform';
+import { REGISTRY, registration, type Operation, type Registration } from './registry';
+import type { Context } from './webidl';
+
+export type Mode = 'hybrid' | 'strict';
+export type Backend = 'kernel' | 'platform';
+
+export function parseMode(value: string | undefined): Mode {
+  if (value === undefined || value === '' || value === 'hybrid') return 'hybrid';
+  if (value === 'strict') return 'strict';
+  throw new TypeError(`Unknown mode '${value}': use 'hybrid' or 'strict'`);
+}
+
+// "get key length" is plain arithmetic on the params (AES, HMAC), so our
+// own modules answer it whatever the kernel has, and the platform (which
+// has no way to be asked) never does.
+const KERNEL_ONLY_OPS: readonly Operation[] = ['get key length'];
+
+const availability = new Map<Registration, boolean>();
+
+/** Whether this kernel binds every kernel algorithm a registry row uses (probed once). */
+export function kernelServes(row: Registration): boolean {
+  let available = availability.get(row);
+  if (available === undefined) {
+    available = row.kernel.every((id) => {
+      const colon = id.indexOf(':');
+      return probe(id.slice(0, colon) as 'hash', id.slice(colon + 1)) === undefined;
+    });
+    availability.set(row, available);
+  }
+  return available;
+}
+
+export type ServedBy = Backend | 'unavailable';
+
+export interface AlgorithmBackend {
+  readonly algorithm: string;
+  readonly servedBy: ServedBy;
+  /** The kernel algorithms it binds when the kernel serves it. */
+  readonly kernel: readonly string[];
+}
+
+export interface Route {
+  readonly backend: Backend;
+  readonly module: AlgorithmModule;
+}
+
+export class Dispatch {
+  private readonly platformRoute: Route | undefined;
+  private readonly counts = new Map<string, number>();
+
+  constructor(readonly mode: Mode, platform: globalThis.SubtleCrypto | undefined) {
+    this.platformRoute = mode === 'hybrid' && platform ? { backend: 'platform', module: platformModule(platform) } : undefined;
+  }
+
+  /** normalizeAlgorithm, routing to the platform what the kernel cannot serve. */
+  normalize(alg: unknown, op: Operation, ctx: Context): NormalizedAlgorithm {
+    let normalized: NormalizedAlgorithm;
+    try {
+      normalized = normalizeAlgorithm(alg, op, ctx);
+    } catch (error) {
+      if (!(error instanceof DOMException) || error.name !== 'NotSupportedError') throw error;
+      const name = this.nameOf(alg);
+      if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op)) return platformAlgorithm(name, alg);
+      if (this.mode === 'strict' && ASYMMETRIC_ALGORITHMS.some((a) => a.toLowerCase() === name.toLowerCase()))
+        throw domError('NotSupportedError',
+          `${name} is not available in strict mode: the kernel's AF_ALG interface has no asymmetric algorithms ` +
+          '(use mode "hybrid" to serve it from the platform WebCrypto)');
+      throw error;
+    }
+    if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op) && !kernelServes(registration(normalized.name)!))
+      return platformAlgorithm(normalized.name, alg);
+    return normalized;
+  }
+
+  /** The backend for a normalized algorithm. */
+  route(normalized: NormalizedAlgorithm, op: Operation): Route {
+    if (isPlatformAlgorithm(normalized)) return this.platformRoute!;
+    const row = registration(normalized.name);
+    if (row === undefined || row.ops[op] === undefined)
+      throw domError('NotSupportedError', `${normalized.name} does not support '${op}'`);
+    return { backend: 'kernel', module: row.module };
+  }
+
+  /** The backend that holds a key (for exportKey). */
+  routeForKey(key: CryptoKey, op: Operation): Route {
+    const { material, algorithm } = keySlots(key)!;
+    if (material.backend === 'platform') {
+      if (!this.platformRoute) throw domError('NotSupportedError', `${algorithm.name} keys from the platform cannot be used in strict mode`);
+      return this.platformRoute;
+    }
+    return this.route(algorithm as NormalizedAlgorithm, op);
+  }
+
+  count(route: Route, name: string): void {
+    const id = `${route.backend}\u0000${name}`;
+    this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+  }
+
+  /** Which backend serves each algorithm this library knows of, in this process. */
+  servingTable(): AlgorithmBackend[] {
+    const fallback: ServedBy = this.platformRoute ? 'platform' : 'unavailable';
+    return [
+      ...REGISTRY.map((row) => ({
+        algorithm: row.name,
+        servedBy: kernelServes(row) ? 'kernel' as const : fallback,
+        kernel: row.kernel,
+      })),
+      ...ASYMMETRIC_ALGORITHMS.map((algorithm) => ({ algorithm, servedBy: fallback, kernel: [] })),
+    ];
+  }
+
+  /** Operations served so far, per backend and algorithm. */
+  operationCounts(): Record<Backend, Record<string, number>> {
+    const out: Record<Backend, Record<string, number>> = { kernel: {}, platform: {} };
+    for (const [id, n] of this.counts) {
+      const [backend, name] = id.split('\u0000') as [Backend, string];
+      out[backend][name] = n;
+    }
+    return out;
+  }
+
+  private nameOf(alg: unknown): string {
+    if (typeof alg === 'string') return alg;
+    const name = (alg as { name?: unknown }).name;
+    return typeof name === 'string' ? name : String(name);
+  }
+}

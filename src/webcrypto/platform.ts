@@ -1,0 +1,98 @@
+// Hybrid mode's fallback: the platform's own WebCrypto (Node's, captured
+// before this library could replace globalThis.crypto), wrapped so that its
+// keys are our CryptoKeys and its algorithms plug into the facade as one
+// more algorithm module.
+import type { AlgorithmModule, CryptoKeyPair } from './algorithm-module';
+import { createPlatformKey, keySlots, type CryptoKey } from './crypto-key';
+import type { NormalizedAlgorithm } from './params';
+
+/** The WebCrypto this process had before any install(). */
+export const nativePlatform: globalThis.SubtleCrypto | undefined = globalThis.crypto?.subtle;
+
+/**
+ * WebCrypto algorithms that no AF_ALG socket type can compute (the kernel's
+ * crypto user API has hash, skcipher, aead and rng, nothing asymmetric).
+ */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP', 'ECDSA', 'ECDH', 'Ed25519', 'X25519', 'Ed448', 'X448',
+];
+
+const ORIGINAL = Symbol('algorithm as the caller gave it');
+
+interface PlatformAlgorithm extends NormalizedAlgorithm {
+  readonly [ORIGINAL]: unknown;
+}
+
+/** A normalized algorithm that the platform will normalize for itself. */
+export function platformAlgorithm(name: string, original: unknown): NormalizedAlgorithm {
+  return { name, [ORIGINAL]: original } as PlatformAlgorithm;
+}
+
+export function isPlatformAlgorithm(alg: NormalizedAlgorithm): boolean {
+  return ORIGINAL in alg;
+}
+
+/** The platform's key behind one of our keys (TypeError for a kernel key). */
+function platformKey(key: unknown): globalThis.CryptoKey {
+  const material = keySlots(key)?.material;
+  if (material?.backend !== 'platform') throw new TypeError('A kernel key cannot be used with a platform algorithm');
+  return material.key;
+}
+
+/** The caller's algorithm with our keys (e.g. ECDH's `public`) swapped for the platform's. */
+function platformParams(alg: NormalizedAlgorithm): AlgorithmIdentifier {
+  const original = (alg as PlatformAlgorithm)[ORIGINAL];
+  if (typeof original !== 'object' || original === null) return original as string;
+  const params: Record<string, unknown> = {};
+  for (const key in original) {
+    const value = (original as Record<string, unknown>)[key];
+    params[key] = keySlots(value) ? platformKey(value) : value;
+  }
+  return params as unknown as Algorithm;
+}
+
+function wrap(result: globalThis.CryptoKey | globalThis.CryptoKeyPair): CryptoKey | CryptoKeyPair {
+  if ('privateKey' in result)
+    return { publicKey: createPlatformKey(result.publicKey), privateKey: createPlatformKey(result.privateKey) };
+  return createPlatformKey(result);
+}
+
+const CARRIER = { name: 'HMAC', hash: 'SHA-256' };
+
+/** Our byte copies are never shared; TypeScript's DOM types want that said. */
+function source(bytes: Uint8Array): BufferSource {
+  return bytes as Uint8Array<ArrayBuffer>;
+}
+
+/** The platform's WebCrypto as an algorithm module. */
+export function platformModule(subtle: globalThis.SubtleCrypto): AlgorithmModule {
+  return {
+    digest: (alg, data) => subtle.digest(platformParams(alg), source(data)),
+    encrypt: (alg, key, data) => subtle.encrypt(platformParams(alg), platformKey(key), source(data)),
+    decrypt: (alg, key, data) => subtle.decrypt(platformParams(alg), platformKey(key), source(data)),
+    sign: (alg, key, data) => subtle.sign(platformParams(alg), platformKey(key), source(data)),
+    verify: (alg, key, signature, data) => subtle.verify(platformParams(alg), platformKey(key), source(signature), source(data)),
+    deriveBits: (alg, key, length) =>
+      length === null
+        ? subtle.deriveBits(platformParams(alg), platformKey(key))
+        : subtle.deriveBits(platformParams(alg), platformKey(key), length),
+    generateKey: async (alg, extractable, usages) =>
+      wrap(await subtle.generateKey(platformParams(alg), extractable, usages) as globalThis.CryptoKey),
+    importKey: async (format, keyData, alg, extractable, usages) =>
+      createPlatformKey(format === 'jwk'
+        ? await subtle.importKey('jwk', keyData as globalThis.JsonWebKey, platformParams(alg), extractable, usages)
+        : await subtle.importKey(format, source(keyData as Uint8Array), platformParams(alg), extractable, usages)),
+    exportKey: (format, key) => subtle.exportKey(format as 'raw', platformKey(key)),
+    // The facade hands wrapKey the exported bytes; the platform's wrapKey
+    // wants a key. Any bytes import as an extractable HMAC key, whose raw
+    // export is those bytes again, so wrapping it wraps exactly them.
+    wrapKey: async (alg, key, bytes) => {
+      const carrier = await subtle.importKey('raw', source(bytes), CARRIER, true, ['sign']);
+      return subtle.wrapKey('raw', carrier, platformKey(key), platformParams(alg));
+    },
+    unwrapKey: async (alg, key, bytes) => {
+      const carrier = await subtle.unwrapKey('raw', source(bytes), platformKey(key), platformParams(alg), CARRIER, true, ['sign']);
+      return subtle.exportKey('raw', carrier);
+    },
+  };
+}
