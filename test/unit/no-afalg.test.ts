@@ -1,19 +1,22 @@
 // The package on a machine whose kernel has no AF_ALG (this build host, a
 // container with a locked-down kernel, a kernel without
-// CONFIG_CRYPTO_USER_API). Importing must still work, every kernel
-// operation must fail with NotSupportedError saying which kernel piece is
-// missing, and getRandomValues (getrandom(2), no AF_ALG needed) must work.
+// CONFIG_CRYPTO_USER_API). Importing must still work; in strict mode every
+// kernel operation must fail with NotSupportedError saying which kernel
+// piece is missing; in hybrid mode (the default) the platform's WebCrypto
+// serves instead; getRandomValues (getrandom(2), no AF_ALG needed) works.
 //
 // This file runs in the `unit` project, natively. Which machine that is
 // decides the expectation, so the file is meaningful on both kinds of host
 // instead of failing on one of them: the precondition is probed through the
 // addon (socket(AF_ALG) -> EAFNOSUPPORT), and
-// - without AF_ALG, each operation must reject with NotSupportedError;
-// - with AF_ALG (a developer's Linux box, or the VM), the same calls must
-//   give Node's answers.
+// - without AF_ALG: strict mode rejects with NotSupportedError, hybrid mode
+//   gives Node's answers computed by the platform;
+// - with AF_ALG (a developer's Linux box, or the VM): both modes give Node's
+//   answers computed by the kernel.
 // Any other probe result (the addon fails to load, a different errno) fails
 // the file. The `kernel` project covers the AF_ALG side in depth.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCrypto, operationCounts } from '../../src/index';
 import { KernelError } from '../../src/kernel/errors';
 import { setJobPath, type JobPath } from '../../src/kernel/schedule';
 import { openSocketCount } from '../../src/kernel/session';
@@ -25,6 +28,8 @@ import { expectDomRejection, expectDomThrow } from '../helpers/outcomes';
 
 const host = afAlgState();
 const MISSING_PIECE = 'CONFIG_CRYPTO_USER_API';
+// SHA-256("abc"), FIPS 180-4 example B.1.
+const SHA256_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 
 describe('the host', () => {
   test('is probed through the addon: EAFNOSUPPORT means no AF_ALG, success means AF_ALG', () => {
@@ -45,13 +50,13 @@ describe('importing the package', () => {
   });
 });
 
-describe.each<JobPath>(['sync', 'async'])('subtle.digest on the %s job path', (path) => {
+describe.each<JobPath>(['sync', 'async'])('strict mode, subtle.digest on the %s job path', (path) => {
   beforeAll(() => setJobPath(path));
   afterAll(() => setJobPath('auto'));
 
   for (const size of [0, 100, 200 * KiB]) {
     test(`${size} bytes: ${host.present ? "Node's digest" : `NotSupportedError naming ${MISSING_PIECE}`}`, async () => {
-      const { crypto } = await import('../../src/index');
+      const crypto = createCrypto({ mode: 'strict' });
       const data = randomData(size);
       if (host.present) {
         const ours = await crypto.subtle.digest('SHA-256', data);
@@ -72,9 +77,19 @@ describe.each<JobPath>(['sync', 'async'])('subtle.digest on the %s job path', (p
   }
 });
 
+describe('hybrid mode (the default)', () => {
+  test(`digest gives Node's answer, computed by the ${host.present ? 'kernel' : 'platform'}`, async () => {
+    const crypto = createCrypto();
+    const data = randomData(1000);
+    expect(hex(await crypto.subtle.digest('SHA-256', data))).toBe(hex(await nodeSubtle.digest('SHA-256', data)));
+    const counts = operationCounts(crypto);
+    expect(counts[host.present ? 'kernel' : 'platform']['SHA-256']).toBe(1);
+    expect(counts[host.present ? 'platform' : 'kernel']['SHA-256']).toBeUndefined();
+  });
+});
+
 describe('random numbers', () => {
-  test('getRandomValues (getrandom source) works with or without AF_ALG', async () => {
-    const { createCrypto } = await import('../../src/index');
+  test('getRandomValues (getrandom source) works with or without AF_ALG', () => {
     const crypto = createCrypto({ random: 'getrandom' });
     const a = crypto.getRandomValues(new Uint8Array(64));
     const b = crypto.getRandomValues(new Uint8Array(64));
@@ -83,8 +98,7 @@ describe('random numbers', () => {
     expect(crypto.randomUUID()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  test(`the AF_ALG DRBG source: ${host.present ? 'works' : `NotSupportedError naming ${MISSING_PIECE}`}`, async () => {
-    const { createCrypto } = await import('../../src/index');
+  test(`the AF_ALG DRBG source: ${host.present ? 'works' : `NotSupportedError naming ${MISSING_PIECE}`}`, () => {
     const crypto = createCrypto({ random: 'drbg' });
     if (host.present) {
       const a = crypto.getRandomValues(new Uint8Array(64));
@@ -104,27 +118,33 @@ describe('the built package in a child process', () => {
   }, 120_000);
   afterAll(() => pkg?.remove());
 
-  // One script for both entry points: digest 'abc', print what happened.
+  // One script for every entry point: digest 'abc', print what happened.
   const script = `
     const done = (report) => console.log(JSON.stringify(report));
     globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')).then(
       (d) => done({ ok: Buffer.from(d).toString('hex'), tag: String(globalThis.crypto) }),
       (e) => done({ error: e.name, message: e.message, tag: String(globalThis.crypto) }));`;
-
-  test.each([
+  const entries: [string, string[]][] = [
     ['node --import afalg-webcrypto/register', ['--import', 'afalg-webcrypto/register']],
     ['node --import ./esm/register.mjs', ['--import', './esm/register.mjs']],
     ['node -r ./dist/polyfill/register.js', ['-r', './dist/polyfill/register.js']],
-  ])('%s: imports, installs, and digest answers as the host allows', (_label, flags) => {
+  ];
+
+  test.each(entries)('%s, AFALG_WEBCRYPTO_MODE=strict: imports; digest as the host allows', (_label, flags) => {
     const result = report<{ ok?: string; error?: string; message?: string; tag: string }>(
-      pkg.node([...flags, '-e', script]));
+      pkg.node([...flags, '-e', script], { AFALG_WEBCRYPTO_MODE: 'strict' }));
     expect(result.tag).toBe('[object Crypto]');
     if (host.present) {
-      // SHA-256("abc"), FIPS 180-4 example B.1.
-      expect(result.ok).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      expect(result.ok).toBe(SHA256_ABC);
     } else {
       expect(result.error).toBe('NotSupportedError');
       expect(result.message).toContain(MISSING_PIECE);
     }
+  });
+
+  test.each(entries)('%s, default (hybrid) mode: digest works', (_label, flags) => {
+    const result = report<{ ok?: string; tag: string }>(pkg.node([...flags, '-e', script], { AFALG_WEBCRYPTO_MODE: undefined }));
+    expect(result.tag).toBe('[object Crypto]');
+    expect(result.ok).toBe(SHA256_ABC);
   });
 });
