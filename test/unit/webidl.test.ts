@@ -103,13 +103,15 @@ describe('integers without [EnforceRange] (deriveBits length) wrap modulo 2^bits
 });
 
 describe('BufferSource arguments', () => {
-  const resizable = () => new ArrayBuffer(8, { maxByteLength: 16 });
+  // ES2024 constructor options, which the ES2023 lib typings do not declare.
+  type GrowableConstructor<T> = new (length: number, options: { maxByteLength: number }) => T;
+  const resizable = () => new (ArrayBuffer as GrowableConstructor<ArrayBuffer>)(8, { maxByteLength: 16 });
   const detached = () => {
     const buffer = new ArrayBuffer(8);
     structuredClone(buffer, { transfer: [buffer] });
     return buffer;
   };
-  const growableShared = () => new SharedArrayBuffer(8, { maxByteLength: 16 } as never);
+  const growableShared = () => new (SharedArrayBuffer as GrowableConstructor<SharedArrayBuffer>)(8, { maxByteLength: 16 });
   const otherRealm = () => require('node:vm').runInNewContext('new Uint8Array([1, 2, 3]).buffer') as ArrayBuffer;
   // [label, value, accepted by the spec, Node agrees with the spec]
   const cases: [string, () => unknown, boolean, boolean][] = [
