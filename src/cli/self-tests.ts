@@ -5,19 +5,22 @@
 // for an algorithm that REGISTRY has; a registered algorithm without an
 // entry is reported as having no self-test.
 
+/** Bytes over a plain ArrayBuffer, as WebIDL's BufferSource wants them. */
+type Bytes = Uint8Array<ArrayBuffer>;
+
 /** The SubtleCrypto methods the tests call: ours, or any other WebCrypto's. */
 export interface SelfTestSubtle {
-  digest(algorithm: unknown, data: Uint8Array): Promise<ArrayBuffer>;
-  importKey(format: 'raw', keyData: Uint8Array, algorithm: unknown, extractable: boolean,
+  digest(algorithm: unknown, data: Bytes): Promise<ArrayBuffer>;
+  importKey(format: 'raw', keyData: Bytes, algorithm: unknown, extractable: boolean,
     keyUsages: string[]): Promise<object>;
   exportKey(format: 'raw', key: object): Promise<unknown>;
-  encrypt(algorithm: unknown, key: object, data: Uint8Array): Promise<ArrayBuffer>;
-  decrypt(algorithm: unknown, key: object, data: Uint8Array): Promise<ArrayBuffer>;
-  sign(algorithm: unknown, key: object, data: Uint8Array): Promise<ArrayBuffer>;
-  verify(algorithm: unknown, key: object, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  encrypt(algorithm: unknown, key: object, data: Bytes): Promise<ArrayBuffer>;
+  decrypt(algorithm: unknown, key: object, data: Bytes): Promise<ArrayBuffer>;
+  sign(algorithm: unknown, key: object, data: Bytes): Promise<ArrayBuffer>;
+  verify(algorithm: unknown, key: object, signature: Bytes, data: Bytes): Promise<boolean>;
   deriveBits(algorithm: unknown, baseKey: object, length: number): Promise<ArrayBuffer>;
   wrapKey(format: 'raw', key: object, wrappingKey: object, wrapAlgorithm: unknown): Promise<ArrayBuffer>;
-  unwrapKey(format: 'raw', wrappedKey: Uint8Array, unwrappingKey: object, unwrapAlgorithm: unknown,
+  unwrapKey(format: 'raw', wrappedKey: Bytes, unwrappingKey: object, unwrapAlgorithm: unknown,
     unwrappedKeyAlgorithm: unknown, extractable: boolean, keyUsages: string[]): Promise<object>;
 }
 
@@ -25,11 +28,11 @@ export interface SelfTestSubtle {
 export type SelfTest = (subtle: SelfTestSubtle) => Promise<void>;
 
 /** Hex as printed in the standards (spaces allowed) to bytes. */
-function hex(text: string): Uint8Array {
+function hex(text: string): Bytes {
   return new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
 }
 
-function ascii(text: string): Uint8Array {
+function ascii(text: string): Bytes {
   return new Uint8Array(Buffer.from(text, 'latin1'));
 }
 
