@@ -275,6 +275,78 @@ Napi::Value JS_digestSecret(const Napi::CallbackInfo& info) {
   return Secret::Wrap(env, std::move(out));
 }
 
+// hashUpdate(op, data, async): adds data to the op socket's pending hash.
+Napi::Value JS_hashUpdate(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(2);
+  int op = a.Socket(0, "op");
+  Span data = a.Bytes(1, "data");
+  MutableSpan none;
+  auto result = a.Output(0, &none);
+  return Dispatch(info.Env(), std::make_unique<HashUpdateJob>(op, data),
+                  std::move(a.resources), result, a.async);
+}
+
+// hashFinal(op, digestBytes, async): the digest of everything added.
+Napi::Value JS_hashFinal(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(2);
+  int op = a.Socket(0, "op");
+  MutableSpan out;
+  auto result = a.Output(a.Size(1, "digestBytes", 1024), &out);
+  return Dispatch(info.Env(), std::make_unique<HashFinalJob>(op, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// gcmStart(ghashOp, iv, aad): J0 as a new Secret; the AAD is pending in GHASH.
+Napi::Value JS_gcmStart(const Napi::CallbackInfo& info) {
+  Args a{info};
+  int ghash_op = a.Socket(0, "ghashOp");
+  Span iv = a.Bytes(1, "iv");
+  a.Require(iv.size >= 1, "iv must not be empty");
+  Span aad = a.Bytes(2, "aad");
+  Napi::Object j0 = Secret::Wrap(info.Env(), SecureBytes(16));
+  GcmStartJob job(ghash_op, iv, aad, Secret::From(info.Env(), j0, "j0")->bytes());
+  job.Run();
+  if (job.failure.failed()) throw KernelError(info.Env(), job.failure.err, job.failure.syscall);
+  return j0;
+}
+
+// gcmUpdate(ctrOp, ghashOp, j0, firstBlock, data, async): ciphertext of data.
+Napi::Value JS_gcmUpdate(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(5);
+  int ctr_op = a.Socket(0, "ctrOp");
+  int ghash_op = a.Socket(1, "ghashOp");
+  Secret* j0 = Secret::From(info.Env(), info[2], "j0");
+  if (a.async) a.resources->Keep(info[2]);
+  a.Require(j0->bytes().size() == 16, "j0 must be 16 bytes");
+  size_t first_block = a.Size(3, "firstBlock", size_t(1) << 32);
+  Span data = a.Bytes(4, "data");
+  MutableSpan out;
+  auto result = a.Output(data.size, &out);
+  return Dispatch(info.Env(),
+                  std::make_unique<GcmUpdateJob>(ctr_op, ghash_op, j0->bytes(), first_block, data, out),
+                  std::move(a.resources), result, a.async);
+}
+
+// gcmFinal(ctrOp, ghashOp, j0, aadBytes, textBytes, tagBytes): the tag.
+Napi::Value JS_gcmFinal(const Napi::CallbackInfo& info) {
+  Args a{info};
+  int ctr_op = a.Socket(0, "ctrOp");
+  int ghash_op = a.Socket(1, "ghashOp");
+  Secret* j0 = Secret::From(info.Env(), info[2], "j0");
+  a.Require(j0->bytes().size() == 16, "j0 must be 16 bytes");
+  size_t aad_bytes = a.Size(3, "aadBytes", SIZE_MAX >> 4);
+  size_t text_bytes = a.Size(4, "textBytes", SIZE_MAX >> 4);
+  MutableSpan out;
+  auto result = a.Output(a.Size(5, "tagBytes", 16), &out);
+  GcmFinalJob job(ctr_op, ghash_op, j0->bytes(), aad_bytes, text_bytes, out);
+  job.Run();
+  if (job.failure.failed()) throw KernelError(info.Env(), job.failure.err, job.failure.syscall);
+  return result;
+}
+
 // rngFill(op, view): fills view in place from the kernel DRBG.
 Napi::Value JS_rngFill(const Napi::CallbackInfo& info) {
   Args a{info};
@@ -338,6 +410,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pbkdf2", Napi::Function::New<JS_pbkdf2>(env, "pbkdf2"));
   exports.Set("hkdf", Napi::Function::New<JS_hkdf>(env, "hkdf"));
   exports.Set("digestSecret", Napi::Function::New<JS_digestSecret>(env, "digestSecret"));
+  exports.Set("hashUpdate", Napi::Function::New<JS_hashUpdate>(env, "hashUpdate"));
+  exports.Set("hashFinal", Napi::Function::New<JS_hashFinal>(env, "hashFinal"));
+  exports.Set("gcmStart", Napi::Function::New<JS_gcmStart>(env, "gcmStart"));
+  exports.Set("gcmUpdate", Napi::Function::New<JS_gcmUpdate>(env, "gcmUpdate"));
+  exports.Set("gcmFinal", Napi::Function::New<JS_gcmFinal>(env, "gcmFinal"));
   exports.Set("rngFill", Napi::Function::New<JS_rngFill>(env, "rngFill"));
   exports.Set("getRandom", Napi::Function::New<JS_getRandom>(env, "getRandom"));
   exports.Set("installGhashKey", Napi::Function::New<JS_installGhashKey>(env, "installGhashKey"));

@@ -72,6 +72,7 @@ class Secret : public Napi::ObjectWrap<Secret> {
   explicit Secret(const Napi::CallbackInfo& info);
 
   const SecureBytes& bytes() const { return bytes_; }
+  SecureBytes& bytes() { return bytes_; }
 
  private:
   static Napi::Value JS_fromBytes(const Napi::CallbackInfo& info);

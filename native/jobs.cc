@@ -183,78 +183,126 @@ void AeadJob::Run() {
   }
 }
 
-void GcmJob::Run() {
-  const size_t text_bytes = encrypt_ ? data_.size : data_.size - tag_bytes_;
-  const uint8_t* text_in = data_.data;
-  const uint8_t* ciphertext = encrypt_ ? out_.data : data_.data;
-  uint8_t j0[16];
-  SecureBytes mask(kAesBlockBytes);  // E_K(J0)
-  uint8_t tag[16];
-  uint8_t lengths[16];
-  bool ok = true;
-  // J0: IV || 0^31 || 1 for 96-bit IVs, else GHASH(IV || 0^s || [len(IV)]_64).
-  if (iv_.size == 12) {
-    memcpy(j0, iv_.data, 12);
+namespace gcm {
+
+// J0 (SP 800-38D section 7.1): IV || 0^31 || 1 for 96-bit IVs, else
+// GHASH(IV || 0^s || [len(IV)]_64).
+bool PreCounterBlock(int ghash_op, Span iv, uint8_t j0[16], Failure* failure) {
+  if (iv.size == 12) {
+    memcpy(j0, iv.data, 12);
     j0[12] = j0[13] = j0[14] = 0;
     j0[15] = 1;
-  } else {
-    memset(lengths, 0, 8);
-    StoreBigEndian64(static_cast<uint64_t>(iv_.size) * 8, lengths + 8);
-    ok = HashUpdate(ghash_op_, iv_.data, iv_.size, &failure) &&
-         GhashPad(ghash_op_, iv_.size, &failure) &&
-         HashUpdate(ghash_op_, lengths, 16, &failure) &&
-         HashFinal(ghash_op_, j0, 16, &failure);
+    return true;
   }
-  // E_K(J0) is the ctr keystream block at counter J0.
-  ok = ok && SkcipherRequest(ctr_op_, true, j0, 16, kZeros, mask.data(), 16,
-                             &failure);
-  // Data counters start at inc32(J0) and wrap in the low 32 bits.
-  uint8_t first_counter[16];
-  memcpy(first_counter, j0, 16);
-  if (ok) {
-    uint32_t low = (uint32_t(j0[12]) << 24) | (uint32_t(j0[13]) << 16) |
-                   (uint32_t(j0[14]) << 8) | j0[15];
-    low += 1;
-    first_counter[12] = uint8_t(low >> 24);
-    first_counter[13] = uint8_t(low >> 16);
-    first_counter[14] = uint8_t(low >> 8);
-    first_counter[15] = uint8_t(low);
-  }
+  uint8_t lengths[16] = {};
+  StoreBigEndian64(static_cast<uint64_t>(iv.size) * 8, lengths + 8);
+  return HashUpdate(ghash_op, iv.data, iv.size, failure) &&
+         GhashPad(ghash_op, iv.size, failure) &&
+         HashUpdate(ghash_op, lengths, 16, failure) &&
+         HashFinal(ghash_op, j0, 16, failure);
+}
+
+// The counter block of data block `block` (0-based): inc32 applied block+1
+// times to J0, wrapping in the low 32 bits.
+void CounterBlock(const uint8_t j0[16], uint64_t block, uint8_t out[16]) {
+  memcpy(out, j0, 16);
+  uint32_t low = (uint32_t(j0[12]) << 24) | (uint32_t(j0[13]) << 16) |
+                 (uint32_t(j0[14]) << 8) | j0[15];
+  low += static_cast<uint32_t>(block + 1);
+  out[12] = uint8_t(low >> 24);
+  out[13] = uint8_t(low >> 16);
+  out[14] = uint8_t(low >> 8);
+  out[15] = uint8_t(low);
+}
+
+// Encrypts or decrypts with the keystream starting at data block `block`.
+bool Crypt(int ctr_op, const uint8_t j0[16], uint64_t block, const uint8_t* in,
+           uint8_t* out, size_t size, Failure* failure) {
+  uint8_t counter[16];
+  CounterBlock(j0, block, counter);
+  return CounterModeRequest(ctr_op, counter, 32, in, out, size, failure);
+}
+
+// Starts S = GHASH(A || 0^u || ...) with the AAD (left pending, MSG_MORE).
+bool HashAad(int ghash_op, Span aad, Failure* failure) {
+  return HashUpdate(ghash_op, aad.data, aad.size, failure) &&
+         GhashPad(ghash_op, aad.size, failure);
+}
+
+// Finishes S over ... || C || 0^v || [len(A)]_64 || [len(C)]_64 and writes
+// the tag MSB_t(E_K(J0) xor S).
+bool Tag(int ctr_op, int ghash_op, const uint8_t j0[16], uint64_t aad_bytes,
+         uint64_t text_bytes, uint8_t* tag, size_t tag_bytes, Failure* failure) {
+  uint8_t lengths[16];
+  StoreBigEndian64(aad_bytes * 8, lengths);
+  StoreBigEndian64(text_bytes * 8, lengths + 8);
+  SecureBytes s(kAesBlockBytes), mask(kAesBlockBytes);
+  bool ok = GhashPad(ghash_op, text_bytes, failure) &&
+            HashUpdate(ghash_op, lengths, 16, failure) &&
+            HashFinal(ghash_op, s.data(), 16, failure) &&
+            // E_K(J0) is the ctr keystream block at counter J0 itself.
+            SkcipherRequest(ctr_op, true, j0, 16, kZeros, mask.data(), 16, failure);
+  if (ok)
+    for (size_t i = 0; i < tag_bytes; i++) tag[i] = s.data()[i] ^ mask.data()[i];
+  return ok;
+}
+
+}  // namespace gcm
+
+void GcmJob::Run() {
+  const size_t text_bytes = encrypt_ ? data_.size : data_.size - tag_bytes_;
+  const uint8_t* ciphertext = encrypt_ ? out_.data : data_.data;
+  uint8_t j0[16];
+  uint8_t tag[16];
+  bool ok = gcm::PreCounterBlock(ghash_op_, iv_, j0, &failure);
   if (ok && encrypt_)
-    ok = CounterModeRequest(ctr_op_, first_counter, 32, text_in, out_.data,
-                            text_bytes, &failure);
-  // S = GHASH(A || 0^u || C || 0^v || [len(A)]_64 || [len(C)]_64).
-  if (ok) {
-    StoreBigEndian64(static_cast<uint64_t>(aad_.size) * 8, lengths);
-    StoreBigEndian64(static_cast<uint64_t>(text_bytes) * 8, lengths + 8);
-    ok = HashUpdate(ghash_op_, aad_.data, aad_.size, &failure) &&
-         GhashPad(ghash_op_, aad_.size, &failure) &&
-         HashUpdate(ghash_op_, ciphertext, text_bytes, &failure) &&
-         GhashPad(ghash_op_, text_bytes, &failure) &&
-         HashUpdate(ghash_op_, lengths, 16, &failure) &&
-         HashFinal(ghash_op_, tag, 16, &failure);
-  }
-  if (ok) {
-    for (size_t i = 0; i < 16; i++) tag[i] ^= mask.data()[i];
-    if (encrypt_) {
-      memcpy(out_.data + text_bytes, tag, tag_bytes_);
+    ok = gcm::Crypt(ctr_op_, j0, 0, data_.data, out_.data, text_bytes, &failure);
+  ok = ok && gcm::HashAad(ghash_op_, aad_, &failure) &&
+       HashUpdate(ghash_op_, ciphertext, text_bytes, &failure) &&
+       gcm::Tag(ctr_op_, ghash_op_, j0, aad_.size, text_bytes, tag, tag_bytes_, &failure);
+  if (ok && encrypt_) {
+    memcpy(out_.data + text_bytes, tag, tag_bytes_);
+  } else if (ok) {
+    // Constant-time comparison; nothing is decrypted unless it matches.
+    uint8_t diff = 0;
+    for (size_t i = 0; i < tag_bytes_; i++)
+      diff |= tag[i] ^ data_.data[text_bytes + i];
+    if (diff != 0) {
+      FailWith(EBADMSG, "gcm (authentication tag mismatch)");
+      ok = false;
     } else {
-      // Constant-time comparison; nothing is decrypted unless it matches.
-      uint8_t diff = 0;
-      for (size_t i = 0; i < tag_bytes_; i++)
-        diff |= tag[i] ^ data_.data[text_bytes + i];
-      if (diff != 0) {
-        FailWith(EBADMSG, "gcm (authentication tag mismatch)");
-        ok = false;
-      } else {
-        ok = CounterModeRequest(ctr_op_, first_counter, 32, text_in,
-                                out_.data, text_bytes, &failure);
-      }
+      ok = gcm::Crypt(ctr_op_, j0, 0, data_.data, out_.data, text_bytes, &failure);
     }
   }
   explicit_bzero(j0, sizeof(j0));
   explicit_bzero(tag, sizeof(tag));
   if (!ok) explicit_bzero(out_.data, out_.size);
+}
+
+void HashUpdateJob::Run() { HashUpdate(op_, data_.data, data_.size, &failure); }
+
+void HashFinalJob::Run() {
+  if (!HashFinal(op_, out_.data, out_.size, &failure))
+    explicit_bzero(out_.data, out_.size);
+}
+
+void GcmStartJob::Run() {
+  if (!gcm::PreCounterBlock(ghash_op_, iv_, j0_.data(), &failure) ||
+      !gcm::HashAad(ghash_op_, aad_, &failure))
+    j0_.Wipe();
+}
+
+void GcmUpdateJob::Run() {
+  if (!gcm::Crypt(ctr_op_, j0_.data(), first_block_, data_.data, out_.data,
+                  data_.size, &failure) ||
+      !HashUpdate(ghash_op_, out_.data, out_.size, &failure))
+    explicit_bzero(out_.data, out_.size);
+}
+
+void GcmFinalJob::Run() {
+  if (!gcm::Tag(ctr_op_, ghash_op_, j0_.data(), aad_bytes_, text_bytes_,
+                out_.data, out_.size, &failure))
+    explicit_bzero(out_.data, out_.size);
 }
 
 void AesKwJob::Run() {

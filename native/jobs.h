@@ -122,6 +122,78 @@ class GcmJob final : public Job {
   MutableSpan out_;
 };
 
+// Streaming digests and MACs: data is added with MSG_MORE across calls on
+// one op socket that the stream holds; the final recv gives the result.
+class HashUpdateJob final : public Job {
+ public:
+  HashUpdateJob(int op, Span data) : op_(op), data_(data) {}
+  void Run() override;
+
+ private:
+  int op_;
+  Span data_;
+};
+
+class HashFinalJob final : public Job {
+ public:
+  HashFinalJob(int op, MutableSpan out) : op_(op), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  MutableSpan out_;
+};
+
+// Streaming AES-GCM encryption over the composite path: start (J0 into a
+// native secret, AAD into the pending GHASH), updates (ctr from a block
+// offset, ciphertext into GHASH), final (the tag).
+class GcmStartJob final : public Job {
+ public:
+  GcmStartJob(int ghash_op, Span iv, Span aad, SecureBytes& j0)
+      : ghash_op_(ghash_op), iv_(iv), aad_(aad), j0_(j0) {}
+  void Run() override;
+
+ private:
+  int ghash_op_;
+  Span iv_;
+  Span aad_;
+  SecureBytes& j0_;
+};
+
+class GcmUpdateJob final : public Job {
+ public:
+  GcmUpdateJob(int ctr_op, int ghash_op, const SecureBytes& j0,
+               uint64_t first_block, Span data, MutableSpan out)
+      : ctr_op_(ctr_op), ghash_op_(ghash_op), j0_(j0),
+        first_block_(first_block), data_(data), out_(out) {}
+  void Run() override;
+
+ private:
+  int ctr_op_;
+  int ghash_op_;
+  const SecureBytes& j0_;
+  uint64_t first_block_;
+  Span data_;
+  MutableSpan out_;
+};
+
+class GcmFinalJob final : public Job {
+ public:
+  GcmFinalJob(int ctr_op, int ghash_op, const SecureBytes& j0,
+              uint64_t aad_bytes, uint64_t text_bytes, MutableSpan tag)
+      : ctr_op_(ctr_op), ghash_op_(ghash_op), j0_(j0), aad_bytes_(aad_bytes),
+        text_bytes_(text_bytes), out_(tag) {}
+  void Run() override;
+
+ private:
+  int ctr_op_;
+  int ghash_op_;
+  const SecureBytes& j0_;
+  uint64_t aad_bytes_;
+  uint64_t text_bytes_;
+  MutableSpan out_;
+};
+
 // AES key wrap (RFC 3394) over ecb(aes). Wrap: out.size = data.size + 8.
 // Unwrap: out.size = data.size - 8, wiped when the integrity check fails.
 class AesKwJob final : public Job {

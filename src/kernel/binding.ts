@@ -41,6 +41,12 @@ export interface Binding {
   pbkdf2: Maybe<[hmacOp: AlgSocket, salt: Uint8Array, iterations: number, digestBytes: number, outBytes: number]>;
   hkdf: Maybe<[hmacName: string, ikm: Secret, salt: Uint8Array, info: Uint8Array, digestBytes: number, outBytes: number]>;
   digestSecret(hashOp: AlgSocket, secret: Secret, digestBytes: number): Secret;
+  hashUpdate: Maybe<[op: AlgSocket, data: Uint8Array]>;
+  hashFinal: Maybe<[op: AlgSocket, digestBytes: number]>;
+  /** J0 of a streaming GCM encryption, kept native; the AAD is then pending in GHASH. */
+  gcmStart(ghashOp: AlgSocket, iv: Uint8Array, aad: Uint8Array): Secret;
+  gcmUpdate: Maybe<[ctrOp: AlgSocket, ghashOp: AlgSocket, j0: Secret, firstBlock: number, data: Uint8Array]>;
+  gcmFinal(ctrOp: AlgSocket, ghashOp: AlgSocket, j0: Secret, aadBytes: number, textBytes: number, tagBytes: number): ArrayBuffer;
   rngFill(op: AlgSocket, view: ArrayBufferView): void;
   getRandom(view: ArrayBufferView): void;
   installGhashKey(ctrOp: AlgSocket, ghashTfm: AlgSocket): void;

@@ -103,6 +103,29 @@ export class Session implements KernelAlgorithmRef {
     }
   }
 
+  /**
+   * An op socket held across calls (a stream's pending MSG_MORE state).
+   * The holder must end the lease: release() when the socket is clean
+   * again, discard() otherwise (it is closed).
+   */
+  lease(): Lease {
+    let op: AlgSocket | undefined;
+    try {
+      op = this.acquire();
+    } catch (error) {
+      throw kernelError(error, this);
+    }
+    const held = op;
+    let ended = false;
+    const end = (reuse: boolean) => {
+      if (ended) return;
+      ended = true;
+      if (reuse) this.release(held);
+      else this.discard(held);
+    };
+    return { op: held, release: () => end(true), discard: () => end(false) };
+  }
+
   /** Runs fn with this session's bound tfm (for setup such as the GHASH key). */
   withTfm<T>(fn: (tfm: AlgSocket) => T): T {
     try {
@@ -177,6 +200,12 @@ export class Session implements KernelAlgorithmRef {
   get evictable(): boolean {
     return this.inUse === 0 && this.tfm !== undefined;
   }
+}
+
+export interface Lease {
+  readonly op: AlgSocket;
+  release(): void;
+  discard(): void;
 }
 
 /** Opens a socket within the budget, evicting idle sessions as needed. */
