@@ -57,7 +57,8 @@ function doctorInVm(flags: string[], why: string): number {
 
 async function doctor(flags: string[]): Promise<number> {
   const json = flags.includes('--json');
-  if (process.env[IN_VM] !== '1') {
+  // AFALG_VM is set by the VM scripts themselves: never start a VM inside one.
+  if (process.env[IN_VM] !== '1' && process.env.AFALG_VM !== '1') {
     if (flags.includes('--vm')) return doctorInVm(flags.filter((flag) => flag !== '--vm'), 'asked to use the VM');
     let absence;
     try {
