@@ -347,6 +347,57 @@ Napi::Value JS_gcmFinal(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// addKey(type, description, payload: Secret | BufferSource, keyring): the new key's serial.
+Napi::Value JS_addKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString() || !info[1].IsString() || !info[3].IsNumber())
+    throw Napi::TypeError::New(env, "addKey(type, description, payload, keyring)");
+  std::string type = info[0].As<Napi::String>();
+  std::string description = info[1].As<Napi::String>();
+  const uint8_t* payload;
+  size_t size;
+  if (info[2].IsObject() && !info[2].IsTypedArray() && !info[2].IsArrayBuffer() && !info[2].IsDataView()) {
+    const SecureBytes& bytes = Secret::From(env, info[2], "payload")->bytes();
+    payload = bytes.data();
+    size = bytes.size();
+  } else {
+    ByteView view = ArgBytes(env, info[2], "payload");
+    payload = view.data;
+    size = view.size;
+  }
+  afalg::Failure failure;
+  int32_t serial = afalg::AddKey(type.c_str(), description.c_str(), payload, size,
+                                 info[3].As<Napi::Number>().Int32Value(), &failure);
+  if (serial < 0) throw KernelError(env, failure.err, failure.syscall);
+  return Napi::Number::New(env, serial);
+}
+
+// searchKey(type, description, keyring): the serial of a reachable key.
+Napi::Value JS_searchKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString() || !info[1].IsString() || !info[2].IsNumber())
+    throw Napi::TypeError::New(env, "searchKey(type, description, keyring)");
+  std::string type = info[0].As<Napi::String>();
+  std::string description = info[1].As<Napi::String>();
+  afalg::Failure failure;
+  int32_t serial = afalg::SearchKey(type.c_str(), description.c_str(),
+                                    info[2].As<Napi::Number>().Int32Value(), &failure);
+  if (serial < 0) throw KernelError(env, failure.err, failure.syscall);
+  return Napi::Number::New(env, serial);
+}
+
+// revokeKey(serial, keyring)
+Napi::Value JS_revokeKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsNumber())
+    throw Napi::TypeError::New(env, "revokeKey(serial, keyring)");
+  afalg::Failure failure;
+  if (afalg::RevokeKey(info[0].As<Napi::Number>().Int32Value(),
+                       info[1].As<Napi::Number>().Int32Value(), &failure) != 0)
+    throw KernelError(env, failure.err, failure.syscall);
+  return env.Undefined();
+}
+
 // rngFill(op, view): fills view in place from the kernel DRBG.
 Napi::Value JS_rngFill(const Napi::CallbackInfo& info) {
   Args a{info};
@@ -415,6 +466,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gcmStart", Napi::Function::New<JS_gcmStart>(env, "gcmStart"));
   exports.Set("gcmUpdate", Napi::Function::New<JS_gcmUpdate>(env, "gcmUpdate"));
   exports.Set("gcmFinal", Napi::Function::New<JS_gcmFinal>(env, "gcmFinal"));
+  exports.Set("addKey", Napi::Function::New<JS_addKey>(env, "addKey"));
+  exports.Set("searchKey", Napi::Function::New<JS_searchKey>(env, "searchKey"));
+  exports.Set("revokeKey", Napi::Function::New<JS_revokeKey>(env, "revokeKey"));
   exports.Set("rngFill", Napi::Function::New<JS_rngFill>(env, "rngFill"));
   exports.Set("getRandom", Napi::Function::New<JS_getRandom>(env, "getRandom"));
   exports.Set("installGhashKey", Napi::Function::New<JS_installGhashKey>(env, "installGhashKey"));

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 
@@ -149,6 +150,37 @@ ssize_t Receive(int op, iovec* iov, int iov_count, Failure* failure) {
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Fail("recvmsg", failure);
   return n;
+}
+
+namespace {
+// From <linux/keyctl.h>; glibc has no wrappers for these syscalls.
+constexpr long KEYCTL_REVOKE = 3;
+constexpr long KEYCTL_UNLINK = 9;
+constexpr long KEYCTL_SEARCH = 10;
+}  // namespace
+
+int32_t AddKey(const char* type, const char* description, const uint8_t* payload,
+               size_t payload_bytes, int32_t keyring, Failure* failure) {
+  long serial = syscall(SYS_add_key, type, description, payload, payload_bytes, keyring);
+  if (serial < 0) return Fail("add_key", failure);
+  return static_cast<int32_t>(serial);
+}
+
+int32_t SearchKey(const char* type, const char* description, int32_t keyring,
+                  Failure* failure) {
+  long serial = syscall(SYS_keyctl, KEYCTL_SEARCH, keyring, type, description, 0);
+  if (serial < 0) return Fail("keyctl(KEYCTL_SEARCH)", failure);
+  return static_cast<int32_t>(serial);
+}
+
+int RevokeKey(int32_t serial, int32_t keyring, Failure* failure) {
+  if (syscall(SYS_keyctl, KEYCTL_REVOKE, serial) != 0)
+    return Fail("keyctl(KEYCTL_REVOKE)", failure);
+  // The revoked key may already be gone from the keyring; that is fine.
+  if (syscall(SYS_keyctl, KEYCTL_UNLINK, serial, keyring) != 0 && errno != ENOENT &&
+      errno != EKEYREVOKED)
+    return Fail("keyctl(KEYCTL_UNLINK)", failure);
+  return 0;
 }
 
 int GetRandom(uint8_t* buf, size_t bytes, Failure* failure) {

@@ -60,6 +60,16 @@ ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
              int flags, Failure* failure);
 // recvmsg(2) into iov. Returns bytes written or -errno.
 ssize_t Receive(int op, iovec* iov, int iov_count, Failure* failure);
+// Kernel keyrings (add_key(2), keyctl(2)), for keys AF_ALG takes by serial.
+// Returns the key's serial number, or -errno.
+int32_t AddKey(const char* type, const char* description, const uint8_t* payload,
+               size_t payload_bytes, int32_t keyring, Failure* failure);
+// KEYCTL_SEARCH: the serial of a key of type/description reachable from keyring.
+int32_t SearchKey(const char* type, const char* description, int32_t keyring,
+                  Failure* failure);
+// KEYCTL_REVOKE then KEYCTL_UNLINK from keyring.
+int RevokeKey(int32_t serial, int32_t keyring, Failure* failure);
+
 // Fills buf from getrandom(2), looping over short reads.
 int GetRandom(uint8_t* buf, size_t bytes, Failure* failure);
 

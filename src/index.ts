@@ -10,6 +10,13 @@ export type { CryptoKeyPair, JsonWebKey, KeyFormat } from './webcrypto/algorithm
 export type { RandomSource } from './webcrypto/random';
 export { KernelError } from './kernel/errors';
 export { install, type InstallOptions } from './polyfill/install';
+export {
+  digestStream, signStream, verifyStream, encryptStream, decryptStream,
+  DEFAULT_HIGH_WATER_MARK_BYTES, DEFAULT_MAX_BUFFERED_BYTES,
+  type DigestStream, type SignStream, type VerifyStream, type CipherStreamAlgorithm,
+  type StreamOptions, type CipherStreamOptions, type StreamClasses, type StreamChunk, type StreamOutput,
+} from './streams';
+export { importKeyringKey, moveKeyToKeyring, type KeyringKeyReference, type KeyringName } from './keyring';
 
 /** The default instance: kernel crypto without touching globals. */
 export const crypto = createCrypto();

@@ -47,6 +47,9 @@ export interface Binding {
   gcmStart(ghashOp: AlgSocket, iv: Uint8Array, aad: Uint8Array): Secret;
   gcmUpdate: Maybe<[ctrOp: AlgSocket, ghashOp: AlgSocket, j0: Secret, firstBlock: number, data: Uint8Array]>;
   gcmFinal(ctrOp: AlgSocket, ghashOp: AlgSocket, j0: Secret, aadBytes: number, textBytes: number, tagBytes: number): ArrayBuffer;
+  addKey(type: string, description: string, payload: Secret | Uint8Array, keyring: number): number;
+  searchKey(type: string, description: string, keyring: number): number;
+  revokeKey(serial: number, keyring: number): void;
   rngFill(op: AlgSocket, view: ArrayBufferView): void;
   getRandom(view: ArrayBufferView): void;
   installGhashKey(ctrOp: AlgSocket, ghashTfm: AlgSocket): void;

@@ -1,5 +1,6 @@
 // What an algorithm module implements: the operations its registry row
 // lists, each receiving normalized params and already-checked keys.
+import type { KernelKey } from '../kernel/kernel-key';
 import type { CryptoKey, KeyUsage } from './crypto-key';
 import type { NormalizedAlgorithm } from './params';
 
@@ -41,6 +42,11 @@ export interface AlgorithmModule {
   importKey?(format: KeyFormat, keyData: Uint8Array | JsonWebKey, alg: NormalizedAlgorithm,
     extractable: boolean, usages: KeyUsage[]): CryptoKey | Promise<CryptoKey>;
   exportKey?(format: KeyFormat, key: CryptoKey): ArrayBuffer | JsonWebKey | Promise<ArrayBuffer | JsonWebKey>;
+  /**
+   * A non-extractable key whose bytes stay in a kernel keyring (not part of
+   * WebCrypto; see src/keyring.ts). alg is normalized for "generateKey".
+   */
+  importKernelKey?(key: KernelKey, alg: NormalizedAlgorithm, usages: KeyUsage[]): CryptoKey;
   /** The spec's "get key length": bits for deriveKey, or null for "the hash's block size" style defaults. */
   getKeyLength?(alg: NormalizedAlgorithm): number | null;
 }

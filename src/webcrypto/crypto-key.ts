@@ -4,6 +4,7 @@
 // key's type, usages or material, and inspection never shows key bytes.
 import { inspect } from 'node:util';
 import type { Secret } from '../kernel/binding';
+import { KernelKey } from '../kernel/kernel-key';
 import { KeySessions } from '../kernel/session';
 import { defineInterface } from './idl-interface';
 
@@ -20,10 +21,10 @@ export interface KeyAlgorithm {
   readonly [member: string]: unknown;
 }
 
-/** A secret key computed on by the kernel: its bytes in native memory, its sessions. */
+/** A secret key computed on by the kernel: where its bytes are, and its sessions. */
 export interface SecretKeyMaterial {
   readonly backend: 'kernel';
-  readonly secret: Secret;
+  readonly key: KernelKey;
   readonly sessions: KeySessions;
 }
 
@@ -112,12 +113,13 @@ export class CryptoKey {
 }
 defineInterface(CryptoKey);
 
-/** A secret key whose bytes the kernel computes with. */
+/** A secret key whose bytes (in native memory, or in a kernel keyring) the kernel computes with. */
 export function createSecretKey(
-  secret: Secret, algorithm: KeyAlgorithm, extractable: boolean, usages: readonly KeyUsage[],
+  source: Secret | KernelKey, algorithm: KeyAlgorithm, extractable: boolean, usages: readonly KeyUsage[],
 ): CryptoKey {
   const sessions = new KeySessions();
-  const key = createKey({ type: 'secret', extractable, algorithm, usages, material: { backend: 'kernel', secret, sessions } });
+  const kernelKey = source instanceof KernelKey ? source : KernelKey.fromSecret(source);
+  const key = createKey({ type: 'secret', extractable, algorithm, usages, material: { backend: 'kernel', key: kernelKey, sessions } });
   sessions.closeWhenCollected(key);
   return key;
 }

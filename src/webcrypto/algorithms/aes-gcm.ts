@@ -39,7 +39,12 @@ function aeadSession(key: CryptoKey, tagBytes: number): Session {
   return keyedSession(key, 'aead', 'gcm(aes)', (tfm) => tfm.setAeadAuthsize(tagBytes), `/${tagBytes}`);
 }
 
-function compositeSessions(key: CryptoKey): [Session, Session] {
+/**
+ * The key's composite-path sessions: ctr(aes), and ghash keyed with H.
+ * Exported for the streaming encryption (src/streams), which leases op
+ * sockets of both across chunks.
+ */
+export function compositeSessions(key: CryptoKey): [Session, Session] {
   const ctr = keyedSession(key, 'skcipher', 'ctr(aes)');
   // The ghash tfm is keyed with H, which the native side computes from the
   // ctr session and installs without it ever reaching JavaScript.

@@ -25,7 +25,7 @@ function checkLength(bits: number, error: 'OperationError' | 'DataError'): void 
 }
 
 export function aesKeyLifecycle(family: AesFamily): Required<Pick<AlgorithmModule,
-  'generateKey' | 'importKey' | 'exportKey' | 'getKeyLength'>> {
+  'generateKey' | 'importKey' | 'exportKey' | 'getKeyLength' | 'importKernelKey'>> {
   const { name, usages: allowed, jwkSuffix } = family;
   return {
     generateKey(alg, extractable, usages) {
@@ -71,6 +71,13 @@ export function aesKeyLifecycle(family: AesFamily): Required<Pick<AlgorithmModul
         }
       }
       throw notSupportedFormat(format, name);
+    },
+
+    importKernelKey(kernelKey, alg, usages) {
+      checkUsages(usages, allowed, name);
+      const { length } = alg as AesKeyGenParams;
+      checkLength(length, 'DataError');
+      return createSecretKey(kernelKey, { name, length }, false, usages);
     },
 
     getKeyLength(alg) {

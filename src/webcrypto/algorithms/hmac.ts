@@ -1,5 +1,6 @@
 // HMAC through the kernel's hmac(<hash>) hash sessions, keyed once per key.
 import { binding, type Secret } from '../../kernel/binding';
+import type { KernelKey } from '../../kernel/kernel-key';
 import { Session, sharedSession } from '../../kernel/session';
 import type { AlgorithmModule, JsonWebKey } from '../algorithm-module';
 import { createSecretKey, type CryptoKey, type KeyUsage } from '../crypto-key';
@@ -41,8 +42,8 @@ export function hmacName(hash: NormalizedAlgorithm): string {
 
 /** The key's hmac(<hash>) session (HMAC keys, and PBKDF2 passwords). */
 export function hmacSession(key: CryptoKey, hash: NormalizedAlgorithm): Session {
-  const { secret, sessions } = materialOf(key);
-  return sessions.get('hash', hmacName(hash), (tfm) => tfm.setKey(kernelHmacKey(secret, hash)));
+  const { key: kernelKey, sessions } = materialOf(key);
+  return sessions.get('hash', hmacName(hash), (tfm) => kernelKey.applyTo(tfm, (secret) => kernelHmacKey(secret, hash)));
 }
 
 function mac(key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer> {
@@ -51,7 +52,7 @@ function mac(key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer> {
     ([op], async) => binding().hash(op!, data, hashInfo(hash).digestBytes, async));
 }
 
-function createHmacKey(secret: Secret, hash: NormalizedAlgorithm, lengthBits: number,
+function createHmacKey(secret: Secret | KernelKey, hash: NormalizedAlgorithm, lengthBits: number,
   extractable: boolean, usages: readonly KeyUsage[]): CryptoKey {
   return createSecretKey(secret, { name: 'HMAC', hash: { name: hash.name }, length: lengthBits }, extractable, usages);
 }
@@ -106,6 +107,14 @@ export const hmac: AlgorithmModule = {
       }
     }
     throw notSupportedFormat(format, 'HMAC');
+  },
+
+  importKernelKey(kernelKey, alg, usages) {
+    checkUsages(usages, USAGES, 'HMAC');
+    const { hash, length } = alg as HmacKeyParams;
+    if (length === undefined || length === 0)
+      throw new TypeError('An HMAC key from a keyring needs its length (in bits) in the algorithm');
+    return createHmacKey(kernelKey, hash, length, false, usages);
   },
 
   getKeyLength(alg) {

@@ -18,7 +18,7 @@ export function materialOf(key: CryptoKey): SecretKeyMaterial {
 }
 
 export function secretOf(key: CryptoKey): Secret {
-  return materialOf(key).secret;
+  return materialOf(key).key.secret;
 }
 
 /**
@@ -28,9 +28,9 @@ export function secretOf(key: CryptoKey): Secret {
  */
 export function keyedSession(key: CryptoKey, type: AlgType, name: string,
   extra?: (tfm: AlgSocket) => void, variant = ''): Session {
-  const { secret, sessions } = materialOf(key);
+  const { key: kernelKey, sessions } = materialOf(key);
   return sessions.get(type, name, (tfm) => {
-    tfm.setKey(secret);
+    kernelKey.applyTo(tfm);
     extra?.(tfm);
   }, variant);
 }

@@ -1,0 +1,81 @@
+// What a stream holds in the kernel between chunks: op sockets leased from
+// their sessions (with a pending MSG_MORE hash, a half-done GHASH) and
+// native secrets (GCM's J0). A hold ends exactly once: cleanly when the
+// stream finished (the sockets go back to their pools), or not (closed,
+// since their state is unusable) when it errored, was aborted or cancelled,
+// or was garbage-collected without ending.
+import type { AlgSocket, Secret } from '../kernel/binding';
+import { kernelError, type KernelAlgorithmRef } from '../kernel/errors';
+import type { Lease, Session } from '../kernel/session';
+
+// The safety net: a stream dropped before it ended (never closed, never
+// aborted) gives its sockets back when it is collected. The held value is
+// the hold, which must never reference the stream.
+const dropped = new FinalizationRegistry<KernelHold>((hold) => hold.end(false));
+
+export class KernelHold {
+  readonly #leases: Lease[] = [];
+  readonly #secrets: Secret[] = [];
+  #ended = false;
+  #reason: unknown;
+
+  /** Ends the hold (not cleanly) if stream is collected first. */
+  watch(stream: object): void {
+    dropped.register(stream, this, this);
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** An op socket of session, held until the hold ends. */
+  lease(session: Session): AlgSocket {
+    this.#check();
+    const lease = session.lease();
+    this.#leases.push(lease);
+    return lease.op;
+  }
+
+  /** A native secret, wiped when the hold ends. */
+  keep(secret: Secret): void {
+    if (this.#ended) {
+      secret.wipe();
+      this.#check();
+    }
+    this.#secrets.push(secret);
+  }
+
+  /**
+   * Runs a kernel job on held sockets; addon errors become KernelErrors
+   * naming algorithm. Refuses once the hold has ended (a cancel arrived
+   * while an earlier job was running).
+   */
+  async run<T>(algorithm: KernelAlgorithmRef, job: () => T | Promise<T>): Promise<T> {
+    this.#check();
+    try {
+      return await job();
+    } catch (error) {
+      throw kernelError(error, algorithm);
+    }
+  }
+
+  /**
+   * Gives everything back: clean, the sockets carry no pending state and
+   * return to their pools; otherwise they are closed. Idempotent.
+   */
+  end(clean: boolean, reason?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#reason = reason;
+    dropped.unregister(this);
+    for (const lease of this.#leases.splice(0)) {
+      if (clean) lease.release();
+      else lease.discard();
+    }
+    for (const secret of this.#secrets.splice(0)) secret.wipe();
+  }
+
+  #check(): void {
+    if (this.#ended) throw this.#reason ?? new TypeError('The stream has ended; its kernel sockets were given back');
+  }
+}
