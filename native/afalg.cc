@@ -87,6 +87,13 @@ void Close(int fd) {
   if (fd >= 0) close(fd);
 }
 
+bool IsAlgSocket(int fd) {
+  int domain = 0;
+  socklen_t len = sizeof(domain);
+  return fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+         domain == AF_ALG_FAMILY;
+}
+
 ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
              int flags, Failure* failure) {
   // Room for OP + IV (up to kMaxIvBytes) + ASSOCLEN.
@@ -146,7 +153,7 @@ ssize_t Receive(int op, iovec* iov, int iov_count, Failure* failure) {
   msg.msg_iovlen = static_cast<size_t>(iov_count);
   ssize_t n;
   do {
-    n = recvmsg(op, &msg, 0);
+    n = recvmsg(op, &msg, MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Fail("recvmsg", failure);
   return n;

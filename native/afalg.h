@@ -43,6 +43,9 @@ int SetKeySerial(int tfm, int32_t serial, Failure* failure);
 int SetAeadAuthsize(int tfm, unsigned tag_bytes, Failure* failure);
 int SetSendBuffer(int op, int bytes, Failure* failure);
 void Close(int fd);
+// Whether fd is still an open AF_ALG socket (it may have been closed, or its
+// number reused, by other code in the process).
+bool IsAlgSocket(int fd);
 
 // The control messages of one operation. Every field that is set is sent.
 struct Control {
@@ -59,6 +62,12 @@ struct Control {
 ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
              int flags, Failure* failure);
 // recvmsg(2) into iov. Returns bytes written or -errno.
+//
+// It never blocks waiting for input: every caller has queued the whole
+// request before it reads, and skcipher/aead sockets otherwise wait forever
+// for data that will not come (a recv larger than what is queued). With
+// MSG_DONTWAIT a state mistake becomes EAGAIN instead of a hung thread. The
+// crypto itself still runs to completion inside the call.
 ssize_t Receive(int op, iovec* iov, int iov_count, Failure* failure);
 // Kernel keyrings (add_key(2), keyctl(2)), for keys AF_ALG takes by serial.
 // Returns the key's serial number, or -errno.

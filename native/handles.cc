@@ -84,6 +84,8 @@ Napi::Function AlgSocket::Define(Napi::Env env, Addon* addon) {
        InstanceMethod<&AlgSocket::JS_setAeadAuthsize>("setAeadAuthsize"),
        InstanceMethod<&AlgSocket::JS_setSendBuffer>("setSendBuffer"),
        InstanceMethod<&AlgSocket::JS_close>("close"),
+       InstanceMethod<&AlgSocket::JS_abandon>("abandon"),
+       InstanceAccessor<&AlgSocket::JS_getHealthy>("healthy"),
        InstanceAccessor<&AlgSocket::JS_getFd>("fd"),
        InstanceAccessor<&AlgSocket::JS_getClosed>("closed")});
   addon->socket_class = Napi::Persistent(cls);
@@ -216,6 +218,20 @@ Napi::Value AlgSocket::JS_close(const Napi::CallbackInfo& info) {
   else
     CloseNow();
   return info.Env().Undefined();
+}
+
+// Forgets the descriptor without closing it: it was closed underneath us
+// and its number may now belong to another file of the process.
+Napi::Value AlgSocket::JS_abandon(const Napi::CallbackInfo& info) {
+  if (users_ == 0) {
+    fd_ = -1;
+    CloseNow();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value AlgSocket::JS_getHealthy(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !close_requested_ && afalg::IsAlgSocket(fd_));
 }
 
 Napi::Value AlgSocket::JS_getFd(const Napi::CallbackInfo& info) {

@@ -7,7 +7,8 @@ import { release } from 'node:os';
 import { KernelError, type AlgType } from '../kernel/errors';
 import { ProcCrypto, readFips, type FipsState } from '../kernel/proc-crypto';
 import { probe } from '../kernel/session';
-import { createCrypto, type Crypto } from '../webcrypto/crypto';
+import { createCrypto, servingBackends, type Crypto } from '../webcrypto/crypto';
+import { parseMode, type AlgorithmBackend, type Mode } from '../webcrypto/dispatch';
 import { DEFAULT_DRBG, parseRandomSource, type RandomSource } from '../webcrypto/random';
 import { REGISTRY, type Registration } from '../webcrypto/registry';
 import { SELF_TESTS, type SelfTest, type SelfTestSubtle } from './self-tests';
@@ -54,6 +55,8 @@ export interface DoctorReport {
     readonly kernel?: KernelAlgorithmStatus;
   };
   readonly algorithms: readonly AlgorithmStatus[];
+  /** The mode (AFALG_WEBCRYPTO_MODE) and which backend serves each algorithm in it. */
+  readonly backends: { readonly mode: string; readonly table: readonly AlgorithmBackend[] };
   /** Everything that makes the exit code 1 or 2, one line each. */
   readonly problems: readonly string[];
   /** Worth knowing but not a failure (a registered algorithm without a self-test). */
@@ -174,7 +177,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     return {
       ...base, addon: { loaded: false, reason }, afalg: { present: false, reason: notChecked }, types: [],
       random: { source: process.env.AFALG_WEBCRYPTO_RANDOM || 'getrandom', works: false, reason: notChecked },
-      algorithms: [], problems, notes, exitCode: 1,
+      algorithms: [], backends: { mode: process.env.AFALG_WEBCRYPTO_MODE || 'hybrid', table: [] }, problems, notes, exitCode: 1,
     };
   }
 
@@ -187,8 +190,15 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   } catch (error) {
     randomReason = `AFALG_WEBCRYPTO_RANDOM: ${describeError(error)}`;
   }
-  // createCrypto reads AFALG_WEBCRYPTO_RANDOM too: pass the parsed value, or a valid one if it was invalid.
-  const crypto: Crypto = createCrypto({ random: source ?? 'getrandom' });
+  let mode: Mode = 'hybrid';
+  try {
+    mode = parseMode(process.env.AFALG_WEBCRYPTO_MODE);
+  } catch (error) {
+    problems.push(`AFALG_WEBCRYPTO_MODE: ${describeError(error)}`);
+  }
+  // createCrypto reads the variables too: pass the parsed values, or valid ones if they were invalid.
+  const crypto: Crypto = createCrypto({ random: source ?? 'getrandom', mode });
+  const backends = { mode, table: servingBackends(crypto) };
   if (source !== undefined) {
     try {
       crypto.getRandomValues(new Uint8Array(16));
@@ -205,7 +215,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     problems.unshift(`AF_ALG: ${absence.message}`);
     return {
       ...base, addon: { loaded: true }, afalg: { present: false, reason: absence.message }, types: [],
-      random: randomResult, algorithms: [], problems, notes, exitCode: 2,
+      random: randomResult, algorithms: [], backends, problems, notes, exitCode: 2,
     };
   }
   const drbg = source && drbgName(source);
@@ -243,7 +253,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   }
 
   return {
-    ...base, addon: { loaded: true }, afalg: { present: true }, types, random, algorithms,
+    ...base, addon: { loaded: true }, afalg: { present: true }, types, random, algorithms, backends,
     problems, notes, exitCode: problems.length > 0 ? 1 : 0,
   };
 }
@@ -297,6 +307,15 @@ export function renderText(report: DoctorReport): string {
         `self-test ${status}${detail ? `: ${detail}` : ''}`);
       for (const status of algorithm.kernel)
         lines.push(`  ${''.padEnd(18)}${status.ref.padEnd(refWidth)}  ${serving(status)}`);
+    }
+  }
+
+  if (report.backends.table.length > 0) {
+    lines.push('', `Backends in ${report.backends.mode} mode (AFALG_WEBCRYPTO_MODE)`);
+    const label = { kernel: 'kernel', platform: 'platform fallback', unavailable: 'unavailable' } as const;
+    for (const servedBy of ['kernel', 'platform', 'unavailable'] as const) {
+      const names = report.backends.table.filter((row) => row.servedBy === servedBy).map((row) => row.algorithm);
+      if (names.length > 0) lines.push(`  ${label[servedBy].padEnd(19)}${names.join(', ')}`);
     }
   }
 

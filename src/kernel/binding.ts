@@ -11,6 +11,10 @@ export interface AlgSocket {
   setAeadAuthsize(tagBytes: number): void;
   setSendBuffer(bytes: number): void;
   close(): void;
+  /** Forgets the descriptor without closing it (it is no longer ours). */
+  abandon(): void;
+  /** Whether the descriptor is still an open AF_ALG socket. */
+  readonly healthy: boolean;
   readonly fd: number;
   readonly closed: boolean;
 }

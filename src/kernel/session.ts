@@ -73,15 +73,16 @@ export class Session implements KernelAlgorithmRef {
   }
 
   private static withOps<T>(sessions: Session[], job: (ops: AlgSocket[]) => T): T {
-    const ops: AlgSocket[] = [];
-    try {
-      for (const session of sessions) ops.push(session.acquire());
-      const result = job(ops);
-      sessions.forEach((s, i) => s.release(ops[i]!));
-      return result;
-    } catch (error) {
-      ops.forEach((op, i) => sessions[i]!.discard(op));
-      throw kernelError(error, sessions[ops.length < sessions.length ? ops.length : 0]);
+    for (let attempt = 1; ; attempt++) {
+      const ops: AlgSocket[] = [];
+      try {
+        for (const session of sessions) ops.push(session.acquire());
+        const result = job(ops);
+        sessions.forEach((s, i) => s.release(ops[i]!));
+        return result;
+      } catch (error) {
+        if (!Session.recover(sessions, ops, error, attempt)) throw kernelError(error, Session.culprit(sessions, ops));
+      }
     }
   }
 
@@ -89,18 +90,40 @@ export class Session implements KernelAlgorithmRef {
                                    job: (ops: AlgSocket[], async: boolean) => T | Promise<T>): Promise<T> {
     const lead = sessions[0]!;
     await lead.turn();
-    const ops: AlgSocket[] = [];
     try {
-      for (const session of sessions) ops.push(session.acquire());
-      const result = await job(ops, true);
-      sessions.forEach((s, i) => s.release(ops[i]!));
-      return result;
-    } catch (error) {
-      ops.forEach((op, i) => sessions[i]!.discard(op));
-      throw kernelError(error, sessions[ops.length < sessions.length ? ops.length : 0]);
+      for (let attempt = 1; ; attempt++) {
+        const ops: AlgSocket[] = [];
+        try {
+          for (const session of sessions) ops.push(session.acquire());
+          const result = await job(ops, true);
+          sessions.forEach((s, i) => s.release(ops[i]!));
+          return result;
+        } catch (error) {
+          if (!Session.recover(sessions, ops, error, attempt)) throw kernelError(error, Session.culprit(sessions, ops));
+        }
+      }
     } finally {
       lead.endTurn();
     }
+  }
+
+  /**
+   * After a failed job: drops its op sockets, and says whether to retry.
+   * A socket closed underneath us (EBADF, ENOTSOCK: other code closed our
+   * descriptor) is no reason to fail: the sessions are rebuilt and the job,
+   * whose inputs are unchanged, runs once more.
+   */
+  private static recover(sessions: Session[], ops: AlgSocket[], error: unknown, attempt: number): boolean {
+    ops.forEach((op, i) => sessions[i]!.discard(op));
+    const code = (error as { code?: unknown }).code;
+    if (attempt > 1 || (code !== 'EBADF' && code !== 'ENOTSOCK')) return false;
+    for (const session of sessions) session.rebuild();
+    return true;
+  }
+
+  /** The session whose acquire failed, else the first. */
+  private static culprit(sessions: Session[], ops: AlgSocket[]): Session | undefined {
+    return sessions[ops.length < sessions.length ? ops.length : 0];
   }
 
   /**
@@ -148,6 +171,20 @@ export class Session implements KernelAlgorithmRef {
     openSessions.delete(this);
   }
 
+  /**
+   * Forgets the tfm and idle op sockets so the next use binds afresh.
+   * Sockets that are no longer ours (closed or reused underneath us) are
+   * abandoned, never closed: their number may belong to another file now.
+   */
+  private rebuild(): void {
+    for (const socket of [...this.idle.splice(0), ...(this.tfm ? [this.tfm] : [])]) {
+      if (socket.healthy) closeSocket(socket);
+      else abandonSocket(socket);
+    }
+    this.tfm = undefined;
+    openSessions.delete(this);
+  }
+
   private async turn(): Promise<void> {
     if (this.running >= MAX_ASYNC_PER_SESSION)
       await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -192,7 +229,8 @@ export class Session implements KernelAlgorithmRef {
 
   private discard(op: AlgSocket): void {
     this.inUse--;
-    closeSocket(op);
+    if (op.healthy) closeSocket(op);
+    else abandonSocket(op);
     if (this.closeWhenIdle && this.inUse === 0) this.close();
   }
 
@@ -228,6 +266,13 @@ function openSocket(open: () => AlgSocket): AlgSocket {
 function closeSocket(socket: AlgSocket): void {
   if (!socket.closed) {
     socket.close();
+    openSockets--;
+  }
+}
+
+function abandonSocket(socket: AlgSocket): void {
+  if (!socket.closed) {
+    socket.abandon();
     openSockets--;
   }
 }

@@ -87,10 +87,10 @@ const aesCbcEngine: EngineFactory = (alg, key, encrypt) => {
     op ??= hold.lease(session);
     const socket = op;
     const requestIv = chain;
-    const lastIn = data.slice(data.byteLength - BLOCK_BYTES);
+    const lastIn = encrypt ? undefined : data.slice(data.byteLength - BLOCK_BYTES);
     const out = new Uint8Array(await hold.run(session,
       () => binding().skcipher(socket, encrypt, requestIv, data, runsAsync(data.byteLength))));
-    chain = encrypt ? out.slice(out.byteLength - BLOCK_BYTES) : lastIn;
+    chain = lastIn ?? out.slice(out.byteLength - BLOCK_BYTES);
     return out;
   };
 

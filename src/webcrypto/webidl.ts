@@ -122,21 +122,16 @@ export interface MemberSpec {
   readonly required?: boolean;
 }
 
-/** A dictionary type: its own members and the dictionary it inherits from. */
+/** A dictionary type, with its inherited members. */
 export interface DictionarySpec {
   readonly name: string;
-  readonly parent?: DictionarySpec;
+  /** Every member in the order WebIDL reads them: ancestors' first, each dictionary's sorted by key. */
   readonly members: readonly MemberSpec[];
 }
 
 export function dictionary(name: string, parent: DictionarySpec | undefined, members: MemberSpec[]): DictionarySpec {
-  // Within one dictionary, members are read in lexicographic order of key.
-  return { name, parent, members: [...members].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
-}
-
-/** Members of spec and its ancestors, ancestors first (the WebIDL order). */
-export function allMembers(spec: DictionarySpec): MemberSpec[] {
-  return spec.parent ? [...allMembers(spec.parent), ...spec.members] : [...spec.members];
+  const own = [...members].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { name, members: [...(parent?.members ?? []), ...own] };
 }
 
 /** Converts an ECMAScript value to a dictionary; absent members stay absent. */
@@ -145,7 +140,7 @@ export function toDictionary(value: unknown, spec: DictionarySpec, ctx: Context)
     throw fail(ctx, `cannot be converted to a dictionary (${spec.name})`);
   const source = (value ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const m of allMembers(spec)) {
+  for (const m of spec.members) {
     const raw = source[m.key];
     if (raw === undefined) {
       if (m.required) throw fail(ctx, `cannot be converted to '${spec.name}': the required member '${m.key}' is missing`);
