@@ -108,7 +108,8 @@ for (const mode of trial.modes) {
   if (mode === 'seq')
     for (const peer of active) if (!(peer.checkMs > spec.warmMs)) await round(peer, mode, spec.warmMs);
   const rounds = Object.fromEntries(active.map((p) => [p.name, []]));
-  for (let r = 0; r < spec.rounds; r++) {
+  const count = mode === 'x1000' ? spec.inFlightRounds : spec.rounds;
+  for (let r = 0; r < count; r++) {
     for (let k = 0; k < active.length; k++) {
       const peer = active[(r + k) % active.length];
       // Each peer starts its round on a collected heap: nobody pays for

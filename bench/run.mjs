@@ -11,19 +11,15 @@
 //
 // Without AF_ALG here (socket() gives EAFNOSUPPORT), it re-runs itself inside the project's VM
 // (scripts/vm/run), after building what it needs on this machine. See bench/README.md.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FLOOR_BINARY } from './peers.mjs';
 import {
   analyze, COLUMNS, evaluateTargets, markdownTable, median, rows, targetLines, textTable,
 } from './report.mjs';
+import { buildDist, buildFloor, checkAddon, ensureKernel, gitRevision, machine, ROOT } from './setup.mjs';
 import { allTrials, sizeLabel } from './trials.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(ROOT);
 const require = createRequire(import.meta.url);
 const started = performance.now();
@@ -58,110 +54,24 @@ function usage(problem) {
 const options = parseArgs(process.argv.slice(2));
 const complete = !options.quick && options.filter === null;
 // Rounds per peer, the length of one, and the warm-up before them. One case
-// takes about (peers x (warm + rounds x round)) per mode plus ~3 s of process
-// start under the VM; these keep a complete VM run near 10 minutes.
+// takes about peers x (warm + rounds x round) per mode, plus ~3.5 s under
+// the VM to start node and load the peers; a 1000-in-flight round is one
+// batch of 1000 (0.2-1 s each in the VM), so that mode gets fewer rounds.
+// These keep a complete VM run near 10 minutes.
 const config = {
   quick: options.quick,
   rounds: options.rounds ?? (options.quick ? 3 : 5),
-  roundMs: options.roundMs ?? (options.quick ? 60 : 150),
-  warmMs: options.quick ? 60 : 200,
+  inFlightRounds: options.rounds ?? 3,
+  roundMs: options.roundMs ?? (options.quick ? 60 : 100),
+  warmMs: options.quick ? 60 : 150,
   stallBytes: options.quick ? 16 * 1024 * 1024 : 64 * 1024 * 1024,
   stallRepeats: options.quick ? 1 : 3,
 };
 
-// --- building what the run needs -------------------------------------------------
-
-function run(command, args) {
-  const { status, error } = spawnSync(command, args, { stdio: 'inherit' });
-  if (error || status !== 0) {
-    console.error(`bench: ${command} ${args.join(' ')} failed${error ? `: ${error.message}` : ''}`);
-    process.exit(1);
-  }
-}
-
-function mtime(path) {
-  return existsSync(path) ? statSync(path).mtimeMs : -Infinity;
-}
-
-function filesUnder(dir, suffix) {
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(suffix)).map((f) => join(dir, f));
-}
-
-function buildFloor() {
-  if (mtime(FLOOR_BINARY) >= mtime('bench/floor.c')) return;
-  mkdirSync('bench/.out', { recursive: true });
-  console.log('bench: building bench/.out/floor (cc -O2)');
-  run('cc', ['-O2', '-Wall', '-Wextra', '-o', FLOOR_BINARY, 'bench/floor.c']);
-}
-
-function buildDist() {
-  // dist/ is stale when any src/*.ts is newer than its compiled .js.
-  const stale = filesUnder('src', '.ts').filter((f) => !f.endsWith('.d.ts')).some((f) =>
-    mtime(join('dist', relative('src', f)).replace(/\.ts$/, '.js')) < mtime(f));
-  if (!stale) return;
-  console.log('bench: dist/ is stale; building it (tsc -p tsconfig.build.json)');
-  run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
-}
-
-function checkAddon() {
-  const addon = 'build/Release/afalg.node';
-  if (!existsSync(addon)) {
-    console.error('bench: build/Release/afalg.node is missing; build it with `npx node-gyp rebuild`');
-    process.exit(1);
-  }
-  const sources = ['binding.gyp', ...filesUnder('native', '')].filter((f) => statSync(f).isFile());
-  if (Math.max(...sources.map(mtime)) > mtime(addon))
-    console.warn('bench: warning: native/ is newer than build/Release/afalg.node; this run measures the old build');
-}
-
-/** 'ok', or the error code of binding an AF_ALG socket here. */
-function probeAfAlg() {
-  try {
-    require('../build/Release/afalg.node').AlgSocket.bind('hash', 'sha256').close();
-    return 'ok';
-  } catch (error) {
-    return error.code ?? String(error);
-  }
-}
-
-function gitRevision() {
-  const { stdout, status } = spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { encoding: 'utf8' });
-  return status === 0 ? stdout.trim() : 'unknown';
-}
-
-function cpuModel() {
-  try {
-    return /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-function machine() {
-  return { nproc: os.availableParallelism(), cpu: cpuModel(), kernel: os.release(), node: process.version };
-}
-
 buildFloor();
 buildDist();
 checkAddon();
-
-const afalg = probeAfAlg();
-if (afalg !== 'ok') {
-  if (afalg !== 'EAFNOSUPPORT' || process.env.AFALG_VM) {
-    console.error(`bench: cannot bind an AF_ALG socket here (${afalg})`);
-    process.exit(1);
-  }
-  console.log('bench: no AF_ALG in this kernel (EAFNOSUPPORT); re-running inside the VM: ' +
-    `scripts/vm/run -- node bench/run.mjs ${process.argv.slice(2).join(' ')}`);
-  const env = { ...process.env, AFALG_BENCH_HOST: JSON.stringify({ ...machine(), revision: gitRevision() }) };
-  const child = spawn('scripts/vm/run', ['--', process.execPath, 'bench/run.mjs', ...process.argv.slice(2)],
-    { stdio: 'inherit', env });
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-  // Let the VM script stop its VM when we are interrupted.
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-} else {
-  await main();
-}
+if (ensureKernel('bench/run.mjs', process.argv.slice(2))) await main();
 
 // --- the run ----------------------------------------------------------------------
 
@@ -236,8 +146,9 @@ function markdown(results) {
     ...(host ? [`- Host: Linux ${host.kernel}, ${host.nproc} CPUs (${host.cpu}), Node ${host.node}`] : []),
     `- Peers: ours = this library (default job path); Node = \`crypto.webcrypto\`; @peculiar = @peculiar/webcrypto ` +
       `${results.versions.peculiar}; floor = bench/floor.c, the same AF_ALG syscalls with no WebCrypto layer.`,
-    `- Method: ${c.rounds} timed rounds of >= ${c.roundMs} ms per peer after a ${c.warmMs} ms warm-up, interleaved ` +
-      'peer by peer (the order rotates each round), one fresh process per case; medians over rounds.',
+    `- Method: ${c.rounds} timed rounds of >= ${c.roundMs} ms per peer (${c.inFlightRounds} rounds of >= 1 batch ` +
+      `for 1000 in flight) after a ${c.warmMs} ms warm-up, interleaved peer by peer (the order rotates each round), ` +
+      'one fresh process per case; medians over rounds.',
     '',
     '## How to read this',
     '',
@@ -296,7 +207,10 @@ async function main() {
   for (const trial of trials) {
     const t0 = performance.now();
     try {
-      const spec = { id: trial.id, quick: config.quick, rounds: config.rounds, roundMs: config.roundMs, warmMs: config.warmMs };
+      const spec = {
+        id: trial.id, quick: config.quick, rounds: config.rounds, inFlightRounds: config.inFlightRounds,
+        roundMs: config.roundMs, warmMs: config.warmMs,
+      };
       const analysis = analyze(await child(['bench/case.mjs', JSON.stringify(spec)]));
       cases.push(analysis);
       console.log(`${textTable(COLUMNS, rows([analysis]))}\n  (${seconds(performance.now() - t0)})\n`);
