@@ -19,6 +19,12 @@ class JobResources {
   void Keep(Napi::Value value) {
     if (value.IsObject()) refs_.push_back(Napi::Persistent(value.As<Napi::Object>()));
   }
+  // A copy the job owns: the caller may change its buffer as soon as the
+  // call that queued the job returns.
+  Span Copy(const uint8_t* data, size_t size) {
+    copies_.emplace_back(data, size);
+    return {copies_.back().data(), size};
+  }
   void Use(AlgSocket* socket, Napi::Value object) {
     socket->Use();
     sockets_.push_back(socket);
@@ -31,6 +37,7 @@ class JobResources {
  private:
   std::vector<Napi::ObjectReference> refs_;
   std::vector<AlgSocket*> sockets_;
+  std::vector<SecureBytes> copies_;
 };
 
 class JobWorker final : public Napi::AsyncWorker {
@@ -89,9 +96,11 @@ struct Args {
     if (async) resources->Use(socket, info[i]);
     return socket->fd();
   }
+  // Input bytes. A synchronous job reads the caller's memory directly (no
+  // JavaScript runs until it returns); a queued job gets its own copy.
   Span Bytes(size_t i, const char* what) {
     ByteView view = ArgBytes(env(), info[i], what);
-    if (async) resources->Keep(info[i]);
+    if (async) return resources->Copy(view.data, view.size);
     return {view.data, view.size};
   }
   // A BufferSource, or null/undefined for "none".

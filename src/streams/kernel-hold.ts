@@ -16,6 +16,8 @@ const dropped = new FinalizationRegistry<KernelHold>((hold) => hold.end(false));
 export class KernelHold {
   readonly #leases: Lease[] = [];
   readonly #secrets: Secret[] = [];
+  /** Jobs running on the held sockets (a thread-pool job reads J0 until it ends). */
+  #running = 0;
   #ended = false;
   #reason: unknown;
 
@@ -36,7 +38,7 @@ export class KernelHold {
     return lease.op;
   }
 
-  /** A native secret, wiped when the hold ends. */
+  /** A native secret, wiped when the hold ends and no job is using it. */
   keep(secret: Secret): void {
     if (this.#ended) {
       secret.wipe();
@@ -52,16 +54,22 @@ export class KernelHold {
    */
   async run<T>(algorithm: KernelAlgorithmRef, job: () => T | Promise<T>): Promise<T> {
     this.#check();
+    this.#running++;
     try {
       return await job();
     } catch (error) {
       throw kernelError(error, algorithm);
+    } finally {
+      this.#running--;
+      if (this.#ended) this.#wipeSecrets();
     }
   }
 
   /**
    * Gives everything back: clean, the sockets carry no pending state and
-   * return to their pools; otherwise they are closed. Idempotent.
+   * return to their pools; otherwise they are closed (a socket that a
+   * running job still uses is closed by the addon when the job ends).
+   * Secrets are wiped once no job runs. Idempotent.
    */
   end(clean: boolean, reason?: unknown): void {
     if (this.#ended) return;
@@ -72,6 +80,13 @@ export class KernelHold {
       if (clean) lease.release();
       else lease.discard();
     }
+    this.#wipeSecrets();
+  }
+
+  // Secret.wipe() frees the bytes, which a thread-pool job reads through a
+  // reference: wait until the last job has ended.
+  #wipeSecrets(): void {
+    if (this.#running > 0) return;
     for (const secret of this.#secrets.splice(0)) secret.wipe();
   }
 

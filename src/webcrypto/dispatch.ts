@@ -71,7 +71,11 @@ export class Dispatch {
     } catch (error) {
       if (!(error instanceof DOMException) || error.name !== 'NotSupportedError') throw error;
       const name = this.nameOf(alg);
-      if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op)) return platformAlgorithm(name, alg);
+      // Every WebCrypto name is ASCII. Some platforms match names with full
+      // Unicode case folding ('ſha-256' as SHA-256, a spec violation), so a
+      // non-ASCII name stays NotSupportedError here instead of reaching them.
+      if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op) && /^[\x20-\x7e]*$/.test(name))
+        return platformAlgorithm(name, alg);
       if (this.mode === 'strict' && ASYMMETRIC_ALGORITHMS.some((a) => a.toLowerCase() === name.toLowerCase()))
         throw domError('NotSupportedError',
           `${name} is not available in strict mode: the kernel's AF_ALG interface has no asymmetric algorithms ` +

@@ -5,6 +5,7 @@
 // rejection; nothing here names an algorithm (registry.ts does).
 import type { CryptoKeyPair, JsonWebKey, KeyFormat } from './algorithm-module';
 import { KEY_FORMATS } from './algorithm-module';
+import { types } from 'node:util';
 import { CryptoKey, KEY_USAGES, keySlots, type KeySlots, type KeyUsage } from './crypto-key';
 import { domError, toDomError } from './dom-errors';
 import { defineInterface } from './idl-interface';
@@ -14,7 +15,7 @@ import type { NormalizedAlgorithm } from './params';
 import { isPlatformAlgorithm } from './platform';
 import type { Operation } from './registry';
 import {
-  copyBytes, ordinal, requireArguments, toAlgorithmIdentifier, toBoolean, toBufferSource,
+  copyBytes, ordinal, requireArguments, viewBytes, toAlgorithmIdentifier, toBoolean, toBufferSource,
   toEnum, toSequence, toUnsigned, type Context,
 } from './webidl';
 
@@ -113,16 +114,21 @@ async function importWith(dispatch: Dispatch, format: KeyFormat, keyData: Uint8A
   return key;
 }
 
-/** keyData as the format needs it: a copied BufferSource, or a JsonWebKey. */
-function toKeyData(format: KeyFormat, keyData: unknown, ctx: Context): Uint8Array | JsonWebKey {
-  const isBufferSource = ArrayBuffer.isView(keyData) || keyData instanceof ArrayBuffer ||
-    Object.prototype.toString.call(keyData) === '[object ArrayBuffer]';
+/** WebIDL's (BufferSource or JsonWebKey): a buffer, or a converted dictionary. */
+function toKeyDataUnion(keyData: unknown, ctx: Context): ArrayBufferView | ArrayBuffer | JsonWebKey {
+  if (ArrayBuffer.isView(keyData) || types.isAnyArrayBuffer(keyData)) return toBufferSource(keyData, ctx);
+  return toJsonWebKey(keyData, ctx);
+}
+
+/** keyData as the format needs it: a copy of the buffer's bytes, or the JsonWebKey. */
+function keyDataFor(format: KeyFormat, keyData: ArrayBufferView | ArrayBuffer | JsonWebKey, ctx: Context): Uint8Array | JsonWebKey {
+  const isBuffer = ArrayBuffer.isView(keyData) || types.isArrayBuffer(keyData);
   if (format === 'jwk') {
-    if (isBufferSource) throw new TypeError(`${ctx.prefix}: ${ctx.context} must be a JsonWebKey for format 'jwk'`);
-    return toJsonWebKey(keyData, ctx);
+    if (isBuffer) throw new TypeError(`${ctx.prefix}: ${ctx.context} must be a JsonWebKey for format 'jwk'`);
+    return keyData as JsonWebKey;
   }
-  if (!isBufferSource) throw new TypeError(`${ctx.prefix}: ${ctx.context} must be a BufferSource for format '${format}'`);
-  return copyBytes(toBufferSource(keyData, ctx));
+  if (!isBuffer) throw new TypeError(`${ctx.prefix}: ${ctx.context} must be a BufferSource for format '${format}'`);
+  return copyBytes(keyData as ArrayBufferView | ArrayBuffer);
 }
 
 function parseJwk(bytes: Uint8Array, ctx: Context): JsonWebKey {
@@ -165,8 +171,9 @@ export class SubtleCrypto {
     const { dispatch, arg } = argumentsOf(op, this, given, 3);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const cryptoKey = toKey(key, arg(2));
-    const bytes = copyBytes(toBufferSource(data, arg(3)));
+    const source = toBufferSource(data, arg(3));
     const normalized = dispatch.normalize(alg, op, arg(1));
+    const bytes = viewBytes(source);
     return settle(() => {
       checkKey(cryptoKey, normalized, op);
       return counted(dispatch, normalized, op).module[op]!(normalized, cryptoKey, bytes);
@@ -177,8 +184,9 @@ export class SubtleCrypto {
     const { dispatch, arg } = argumentsOf('sign', this, arguments.length, 3);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const cryptoKey = toKey(key, arg(2));
-    const bytes = copyBytes(toBufferSource(data, arg(3)));
+    const source = toBufferSource(data, arg(3));
     const normalized = dispatch.normalize(alg, 'sign', arg(1));
+    const bytes = viewBytes(source);
     return settle(() => {
       checkKey(cryptoKey, normalized, 'sign');
       return counted(dispatch, normalized, 'sign').module.sign!(normalized, cryptoKey, bytes);
@@ -189,9 +197,13 @@ export class SubtleCrypto {
     const { dispatch, arg } = argumentsOf('verify', this, arguments.length, 4);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const cryptoKey = toKey(key, arg(2));
-    const signatureBytes = copyBytes(toBufferSource(signature, arg(3)));
-    const bytes = copyBytes(toBufferSource(data, arg(4)));
+    const signatureSource = toBufferSource(signature, arg(3));
+    const source = toBufferSource(data, arg(4));
     const normalized = dispatch.normalize(alg, 'verify', arg(1));
+    // The signature is compared after the MAC is computed, possibly on the
+    // thread pool: it needs a real copy.
+    const signatureBytes = copyBytes(signatureSource);
+    const bytes = viewBytes(source);
     return settle(() => {
       checkKey(cryptoKey, normalized, 'verify');
       return counted(dispatch, normalized, 'verify').module.verify!(normalized, cryptoKey, signatureBytes, bytes);
@@ -201,8 +213,9 @@ export class SubtleCrypto {
   async digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
     const { dispatch, arg } = argumentsOf('digest', this, arguments.length, 2);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
-    const bytes = copyBytes(toBufferSource(data, arg(2)));
+    const source = toBufferSource(data, arg(2));
     const normalized = dispatch.normalize(alg, 'digest', arg(1));
+    const bytes = viewBytes(source);
     return settle(() => counted(dispatch, normalized, 'digest').module.digest!(normalized, bytes));
   }
 
@@ -244,7 +257,8 @@ export class SubtleCrypto {
     });
   }
 
-  async deriveBits(algorithm: unknown, baseKey: unknown, length?: unknown): Promise<ArrayBuffer> {
+  // `length` has a default so that deriveBits.length is 2, as the IDL's optional argument makes it.
+  async deriveBits(algorithm: unknown, baseKey: unknown, length: unknown = undefined): Promise<ArrayBuffer> {
     const { dispatch, arg } = argumentsOf('deriveBits', this, arguments.length, 2);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const key = toKey(baseKey, arg(2));
@@ -260,11 +274,12 @@ export class SubtleCrypto {
     keyUsages: unknown): Promise<CryptoKey> {
     const { dispatch, arg } = argumentsOf('importKey', this, arguments.length, 5);
     const keyFormat = toEnum(format, KEY_FORMATS, 'KeyFormat', arg(1));
+    const keyInput = toKeyDataUnion(keyData, arg(2));
     const alg = toAlgorithmIdentifier(algorithm, arg(3));
     const isExtractable = toBoolean(extractable);
     const usages = toUsages(keyUsages, arg(5));
     const normalized = dispatch.normalize(alg, 'importKey', arg(3));
-    const data = toKeyData(keyFormat, keyData, arg(2));
+    const data = keyDataFor(keyFormat, keyInput, arg(2));
     return settle(() => importWith(dispatch, keyFormat, data, normalized, isExtractable, usages));
   }
 
@@ -303,7 +318,7 @@ export class SubtleCrypto {
     unwrappedKeyAlgorithm: unknown, extractable: unknown, keyUsages: unknown): Promise<CryptoKey> {
     const { dispatch, arg } = argumentsOf('unwrapKey', this, arguments.length, 7);
     const keyFormat = toEnum(format, KEY_FORMATS, 'KeyFormat', arg(1));
-    const wrapped = copyBytes(toBufferSource(wrappedKey, arg(2)));
+    const wrappedSource = toBufferSource(wrappedKey, arg(2));
     const unwrapper = toKey(unwrappingKey, arg(3));
     const alg = toAlgorithmIdentifier(unwrapAlgorithm, arg(4));
     const keyAlg = toAlgorithmIdentifier(unwrappedKeyAlgorithm, arg(5));
@@ -311,6 +326,7 @@ export class SubtleCrypto {
     const usages = toUsages(keyUsages, arg(7));
     const [normalized, op] = normalizeWithFallback(dispatch, alg, 'unwrapKey', 'decrypt', arg(4));
     const importAlg = dispatch.normalize(keyAlg, 'importKey', arg(5));
+    const wrapped = copyBytes(wrappedSource);
     return settle(async () => {
       checkKey(unwrapper, normalized, 'unwrapKey');
       const module = counted(dispatch, normalized, op).module;

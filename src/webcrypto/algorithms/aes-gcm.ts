@@ -6,6 +6,7 @@
 //   the tag before it decrypts anything.
 import { binding } from '../../kernel/binding';
 import { KernelError } from '../../kernel/errors';
+import { runsAsync } from '../../kernel/schedule';
 import { Session } from '../../kernel/session';
 import type { AlgorithmModule } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
@@ -66,18 +67,33 @@ async function gcm(alg: AesGcmParams, key: CryptoKey, encrypt: boolean, data: Ui
     throw domError('OperationError', `AES-GCM ciphertext is shorter than the ${tagBytes}-byte tag`);
   const messageBytes = aad.byteLength + data.byteLength + (encrypt ? tagBytes : 0);
   const aeadFits = iv.byteLength === AEAD_IV_BYTES && messageBytes <= AEAD_MAX_MESSAGE_BYTES;
-  if (forcedPath === 'aead' || (forcedPath === 'auto' && aeadFits)) {
+  const composite = (input: Uint8Array) => Session.run(compositeSessions(key), messageBytes,
+    ([ctrOp, ghashOp], async) => binding().gcm(ctrOp!, ghashOp!, encrypt, iv, aad, input, tagBytes, async));
+  if (forcedPath === 'composite' || (forcedPath === 'auto' && !aeadFits)) return composite(data);
+  // gcm(aes) needs the whole message in the socket's send buffer. Should a
+  // send buffer be smaller than assumed (EAGAIN), the composite path runs
+  // instead, on the bytes as they were at the call: synchronously right
+  // away, or from a copy taken before the asynchronous attempt.
+  const aead = aeadSession(key, tagBytes);
+  const fallback = (error: unknown) => {
+    const tooBig = error instanceof KernelError && (error.code === 'EAGAIN' || error.code === 'EMSGSIZE');
+    return tooBig && forcedPath === 'auto';
+  };
+  if (!runsAsync(messageBytes)) {
     try {
-      return await Session.run([aeadSession(key, tagBytes)], messageBytes,
-        ([op], async) => binding().aead(op!, encrypt, iv, aad, data, tagBytes, async));
+      return Session.runSync(aead, (op) => binding().aead(op, encrypt, iv, aad, data, tagBytes, false));
     } catch (error) {
-      // A send buffer smaller than assumed: the composite path has no such limit.
-      const tooBig = error instanceof KernelError && (error.code === 'EAGAIN' || error.code === 'EMSGSIZE');
-      if (!tooBig || forcedPath === 'aead') throw error;
+      if (!fallback(error)) throw error;
+      return composite(data);
     }
   }
-  return Session.run(compositeSessions(key), messageBytes,
-    ([ctrOp, ghashOp], async) => binding().gcm(ctrOp!, ghashOp!, encrypt, iv, aad, data, tagBytes, async));
+  const input = data.slice();
+  try {
+    return await Session.run([aead], messageBytes, ([op]) => binding().aead(op!, encrypt, iv, aad, input, tagBytes, true));
+  } catch (error) {
+    if (!fallback(error)) throw error;
+    return composite(input);
+  }
 }
 
 export const aesGcm: AlgorithmModule = {
