@@ -20,11 +20,14 @@ import { runInterfaceChecks } from './lib/interface.mjs';
 import { runKats } from './lib/kat.mjs';
 import { addToTally, classify, emptyTally, opSlug, parseCaseId, runCase, specOf } from './lib/matrix.mjs';
 import { writeReports } from './lib/report.mjs';
+import { startWatchdog } from './lib/watchdog.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const require = createRequire(import.meta.url);
 
+/** A case running longer than this (in seconds) is declared hung and the run is killed. */
+const HANG_SECONDS = Number(process.env.CONFORMANCE_HANG_SECONDS) || 300;
 /** Cases per (algorithm, operation) cell by default: about 2,000 cases, a few minutes in the VM under TCG. */
 const DEFAULT_CASES = 30;
 const DEFAULT_SEED = 20261125;
@@ -155,6 +158,7 @@ async function main() {
   const { buildGenerators, NON_REGISTRY_ROWS } = await import('./generators/index.mjs');
   const generators = buildGenerators({ targets });
   const plan = planCells(REGISTRY, generators, NON_REGISTRY_ROWS, problems);
+  for (const problem of problems) console.error(`conformance: PROBLEM ${problem}`);
 
   console.log(`conformance: seed ${args.seed}, ${args.cases} cases per cell, ${plan.length} cells; kernel ${release()}${insideVm() ? ' (VM)' : ''}; `
     + `Node ${versions.node}, @peculiar/webcrypto ${versions.peculiar}`);
@@ -167,6 +171,7 @@ async function main() {
       console.error(`conformance: no cell ${row}/${slug} (cells: ${plan.map((c) => `${c.row}/${opSlug(c.op)}`).join(', ')})`);
       return 2;
     }
+    startWatchdog({ limitSeconds: HANG_SECONDS, seed: args.seed }).running(args.replay);
     const result = classify(await runCase(entry.cell, targets, { seed: args.seed, row, op: entry.op, index }), entry.cell, adjudicator);
     console.log(`case ${result.id} (seed ${args.seed})\nspec: ${summarizeOutcome(JSON.stringify(specOf(entry.cell, args.seed, row, entry.op, index), null, 1), 20000)}`);
     if (result.prepared !== undefined) console.log(`prepared input: ${summarizeOutcome(JSON.stringify(result.prepared), 4000)}`);
@@ -184,12 +189,18 @@ async function main() {
     return 2;
   }
 
+  const watchdog = startWatchdog({ limitSeconds: HANG_SECONDS, seed: args.seed });
+  const trace = process.env.CONFORMANCE_TRACE === '1';
   const cases = [];
   for (const entry of cells) {
     const cellStarted = performance.now();
     entry.tally = emptyTally();
     for (let index = 0; index < args.cases; index++) {
+      const id = `${entry.row}/${opSlug(entry.op)}/${index}`;
+      if (trace) console.error(`conformance: case ${id}`);
+      watchdog.running(id);
       const result = classify(await runCase(entry.cell, targets, { seed: args.seed, row: entry.row, op: entry.op, index }), entry.cell, adjudicator);
+      watchdog.running(undefined);
       addToTally(entry.tally, result);
       cases.push(result);
       if (result.status === 'fail') {

@@ -13,8 +13,14 @@
 //   are identical apart from error names is explained when every differing
 //   pair is explained by some rule.
 // - match(context): the whole disagreement.
+// - repair(theirs, ours, context): for outcomes that are JSON (a key's
+//   attributes and uses), fixes one known deviation in the parsed oracle
+//   outcome and returns true if it changed anything. A disagreement is
+//   explained when the repaired outcome equals ours, apart from explained
+//   error names.
 import { readFileSync } from 'node:fs';
 import rules from '../adjudications.mjs';
+import { describe } from './outcome.mjs';
 
 /** An error name in an outcome: "reject:X", "throw:X", "setup(step):reject:X", X possibly "Error(Class)". */
 const ERROR_TOKEN = /(?:setup\([^)]*\):)?(?:reject|throw):[A-Za-z]+(?:\([A-Za-z]+\))?/g;
@@ -46,7 +52,7 @@ export function loadAdjudicator(markdownPath) {
     if (!headings.has(rule.id)) problems.push(`adjudication ${rule.id} has no note in ADJUDICATIONS.md (a heading ### \`${rule.id}\`)`);
     if (!['node', 'peculiar', 'both'].includes(rule.oracle)) problems.push(`adjudication ${rule.id}: oracle must be node, peculiar or both`);
     if (!['ours', 'oracle'].includes(rule.verdict)) problems.push(`adjudication ${rule.id}: verdict must be ours or oracle`);
-    if (!rule.match && !rule.errorPair) problems.push(`adjudication ${rule.id} has neither match nor errorPair`);
+    if (!rule.match && !rule.errorPair && !rule.repair) problems.push(`adjudication ${rule.id} has no match, errorPair or repair`);
   }
   for (const heading of headings) if (!ids.has(heading)) problems.push(`ADJUDICATIONS.md has a note ${heading} that no rule in adjudications.mjs uses`);
   const uses = Object.fromEntries(rules.map((r) => [r.id, 0]));
@@ -62,6 +68,28 @@ export function loadAdjudicator(markdownPath) {
       if (!used.includes(rule)) used.push(rule);
     }
     return used;
+  }
+
+  /** Applies the repair rules to the oracle's JSON outcome; the rules used if that explains the difference. */
+  function repairJson(context) {
+    let ours;
+    let theirs;
+    try {
+      ours = JSON.parse(context.ours);
+      theirs = JSON.parse(context.theirs);
+    } catch {
+      return undefined;
+    }
+    if (typeof ours !== 'object' || ours === null || typeof theirs !== 'object' || theirs === null) return undefined;
+    const used = [];
+    for (const rule of rules) {
+      if (appliesTo(rule, context) && rule.repair?.(theirs, ours, context)) used.push(rule);
+    }
+    if (used.length === 0) return undefined;
+    const repaired = describe(theirs);
+    if (repaired === context.ours) return used;
+    const errors = explainErrors(context, context.ours, repaired);
+    return errors ? [...used, ...errors.filter((r) => !used.includes(r))] : undefined;
   }
 
   return {
@@ -81,6 +109,7 @@ export function loadAdjudicator(markdownPath) {
         const rule = rules.find((r) => appliesTo(r, context) && r.match?.(context));
         if (rule) found = [rule];
       }
+      if (!found) found = repairJson(context);
       if (found) for (const rule of found) uses[rule.id]++;
       return found;
     },
