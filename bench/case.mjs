@@ -54,12 +54,19 @@ for (const peer of peers) {
     throw new Error(`${peer.name} computed different bytes from Node's webcrypto`);
 }
 
-let floor;
-if (trial.floor !== null) {
-  floor = await startFloor(trial.floor);
+const floors = [];
+async function addFloor(name, argv) {
+  const floor = await startFloor(argv);
+  floors.push(floor);
   if (deterministic && !sameSummary(floor.output, summarize(expected)))
-    throw new Error(`the floor computed different bytes from Node's webcrypto: ${JSON.stringify(floor.output)}`);
-  peers.push({ name: 'floor', floor });
+    throw new Error(`${name} computed different bytes from Node's webcrypto: ${JSON.stringify(floor.output)}`);
+  peers.push({ name, floor });
+  names.push(name);
+}
+if (trial.floor !== null) await addFloor('floor', trial.floor);
+for (const [name, argv] of Object.entries(trial.extraFloors)) {
+  // An experiment: when the kernel refuses it (io_uring disabled, say), say so and go on.
+  await addFloor(name, argv).catch((error) => log(`${name} left out: ${error.message}`));
 }
 
 /** Runs peer's operation for at least ms (and at least once): {ops, ms}. */
@@ -96,12 +103,11 @@ async function round(peer, mode, ms) {
 }
 
 const result = { id: trial.id, family: trial.family, bytes: trial.bytes, peers: names, modes: {} };
-if (floor) result.peers.push('floor');
 for (const mode of trial.modes) {
   // The floor is one operation at a time by construction, so it runs in
   // 'seq' only; so do our forced paths (they explain per-call costs, and
   // leaving them out of 'x1000' keeps a VM run near 10 minutes).
-  const active = peers.filter((p) => mode === 'seq' || (p.name !== 'floor' && !p.name.startsWith('ours:')));
+  const active = peers.filter((p) => mode === 'seq' || (!p.floor && !p.name.startsWith('ours:')));
   // Warm-up: every peer, in the same interleaved way, discarded. A peer whose
   // check call above already took longer (16 MiB, PBKDF2) is warm; and the
   // 'seq' rounds warmed the very code that 'x1000' runs.
@@ -121,5 +127,5 @@ for (const mode of trial.modes) {
   result.modes[mode] = rounds;
   log(`${mode} done`);
 }
-floor?.stop();
+for (const floor of floors) floor.stop();
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

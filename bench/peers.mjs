@@ -40,6 +40,7 @@ export const PEERS = new Map([
     load: async () => ({ crypto: new (await import('@peculiar/webcrypto')).Crypto() }),
   }],
   ['floor', { label: 'raw AF_ALG floor (bench/floor.c)', load: null }],
+  ['floor:uring', { label: 'raw AF_ALG floor, io_uring-chained (bench/floor.c pbkdf2-uring)', load: null }],
 ]);
 
 /**

@@ -23,7 +23,8 @@ const WEBCRYPTO = ['ours', 'node', 'peculiar'];
 // A trial: { id, family, bytes (per op, for MiB/s; null: not a throughput
 // case), modes ('seq': awaited one at a time; 'x1000': IN_FLIGHT at once),
 // peers, otherPath (also run our library's non-default job path), floor
-// (argv of bench/floor.c, or null), sync (the op returns no promise),
+// (argv of bench/floor.c, or null), extraFloors (more floor variants by
+// peer name), sync (the op returns no promise),
 // prepare(crypto) => async () => op }.
 function trial(fields) {
   const small = fields.bytes !== null && fields.bytes <= SMALL_BYTES;
@@ -32,6 +33,7 @@ function trial(fields) {
     peers: WEBCRYPTO,
     otherPath: false,
     floor: null,
+    extraFloors: {},
     sync: false,
     ...fields,
   };
@@ -130,6 +132,8 @@ function pbkdf2(iterations) {
     family: 'pbkdf2',
     bytes: null,
     floor: ['pbkdf2', 0, iterations],
+    // The same floor with io_uring-chained SEND/RECV: fewer syscalls per iteration.
+    extraFloors: { 'floor:uring': ['pbkdf2-uring', 0, iterations] },
     async prepare(crypto) {
       const key = await crypto.subtle.importKey('raw', keyBytes(), 'PBKDF2', false, ['deriveBits']);
       const params = { name: 'PBKDF2', hash: 'SHA-256', salt: ivBytes(16), iterations };
