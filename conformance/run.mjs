@@ -27,7 +27,7 @@ const root = dirname(here);
 const require = createRequire(import.meta.url);
 
 /** A case running longer than this (in seconds) is declared hung and the run is killed. */
-const HANG_SECONDS = Number(process.env.CONFORMANCE_HANG_SECONDS) || 300;
+const HANG_SECONDS = Number(process.env.AFALG_CONFORMANCE_HANG_SECONDS) || 300;
 /** Cases per (algorithm, operation) cell by default: about 2,000 cases, a few minutes in the VM under TCG. */
 const DEFAULT_CASES = 30;
 const DEFAULT_SEED = 20261125;
@@ -121,8 +121,8 @@ async function main() {
     return 2;
   }
   const afalg = probeAfAlg(root);
-  // CONFORMANCE_ANY_KERNEL=1: run here anyway (to work on the generators; ours then fails everything).
-  if (afalg !== 'ok' && process.env.CONFORMANCE_ANY_KERNEL !== '1') {
+  // AFALG_CONFORMANCE_ANY_KERNEL=1: run here anyway (to work on the generators; ours then fails everything).
+  if (afalg !== 'ok' && process.env.AFALG_CONFORMANCE_ANY_KERNEL !== '1') {
     if (afalg === 'EAFNOSUPPORT' && !insideVm()) return runInVm(root, process.argv.slice(2));
     console.error(`conformance: this kernel cannot bind an AF_ALG socket (${afalg})${insideVm() ? ', even inside the VM' : ''}; the suite needs one`);
     return 2;
@@ -190,7 +190,7 @@ async function main() {
   }
 
   const watchdog = startWatchdog({ limitSeconds: HANG_SECONDS, seed: args.seed });
-  const trace = process.env.CONFORMANCE_TRACE === '1';
+  const trace = process.env.AFALG_CONFORMANCE_TRACE === '1';
   const cases = [];
   for (const entry of cells) {
     const cellStarted = performance.now();
