@@ -148,6 +148,45 @@ describe('large inputs', () => {
   }, 600_000);
 });
 
+// ---- inputs are read at call time -----------------------------------------
+
+describe.each<JobPath>(['sync', 'async'])('inputs changed right after the call, on the %s job path', (path) => {
+  beforeAll(() => setJobPath(path));
+  afterAll(() => setJobPath('auto'));
+
+  // The spec takes a copy of the data and of the iv when the method is
+  // called: what the caller does to them afterwards changes nothing.
+  test.each([1 * KiB, 100 * KiB])('%i bytes overwritten (with the iv) after encrypt and decrypt return their promises', async (size) => {
+    const raw = randomData(16);
+    const plaintext = randomData(size);
+    const iv = randomData(16);
+    const nodeCiphertext = new Uint8Array(await nodeSubtle.encrypt({ name: NAME, iv }, await nodeKey(raw), plaintext));
+    const expectedPlaintext = plaintext.slice();
+    const key = await ourKey(raw);
+    const encrypting = subtle.encrypt({ name: NAME, iv }, key, plaintext);
+    plaintext.fill(0);
+    iv.fill(0);
+    expectSameBytes(await encrypting, nodeCiphertext);
+    const decryptIv = randomData(16);
+    const sealed = new Uint8Array(await nodeSubtle.encrypt({ name: NAME, iv: decryptIv }, await nodeKey(raw), expectedPlaintext));
+    const decrypting = subtle.decrypt({ name: NAME, iv: decryptIv }, key, sealed);
+    sealed.fill(0);
+    decryptIv.fill(0);
+    expectSameBytes(await decrypting, expectedPlaintext);
+  });
+
+  test('the ciphertext buffer detached after decrypt returns its promise', async () => {
+    const raw = randomData(32);
+    const plaintext = randomData(100 * KiB);
+    const params = { name: NAME, iv: randomData(16) };
+    const sealed = new Uint8Array(await nodeSubtle.encrypt(params, await nodeKey(raw), plaintext));
+    const pending = subtle.decrypt(params, await ourKey(raw), sealed);
+    structuredClone(sealed.buffer, { transfer: [sealed.buffer] });
+    expect(sealed.byteLength).toBe(0);
+    expectSameBytes(await pending, plaintext);
+  });
+});
+
 // ---- padding ----------------------------------------------------------------
 
 describe('PKCS#7 padding', () => {

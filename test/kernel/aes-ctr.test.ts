@@ -166,6 +166,22 @@ describe.each<JobPath>(['sync', 'async'])("same bytes as Node's WebCrypto on the
   });
 });
 
+describe('many operations at once', () => {
+  // One op socket per in-flight operation: concurrent calls on one key must
+  // not mix their counters or data.
+  test('24 encrypts of one key in flight together, small and large, each as Node computes it', async () => {
+    const raw = randomData(16);
+    const [mine, theirs] = await Promise.all([ourKey(raw), nodeKey(raw)]);
+    const jobs = Array.from({ length: 24 }, (_, i) => ({
+      params: { name: NAME, counter: randomData(16), length: 64 },
+      plaintext: randomData(i % 2 === 0 ? 100 * KiB + i : 100 + i),
+    }));
+    const ours = await Promise.all(jobs.map(({ params, plaintext }) => subtle.encrypt(params, mine, plaintext)));
+    for (const [i, { params, plaintext }] of jobs.entries())
+      expectSameBytes(ours[i]!, await nodeSubtle.encrypt(params, theirs, plaintext));
+  });
+});
+
 describe('large inputs', () => {
   // The skcipher send buffer holds about 208 KiB: larger requests are chunked.
   test('64 MiB encrypts and decrypts as Node does', async () => {
@@ -257,6 +273,37 @@ describe('data that needs more than 2^length counter blocks', () => {
     await expectDomRejection(() => subtle.decrypt(params, mine, tooLong), 'OperationError');
     const nodeOutcome = await nodeSubtle.encrypt(params, theirs, tooLong).then(() => 'ok', errorName);
     expect(nodeOutcome).toBe('OperationError');
+  });
+});
+
+// ---- inputs are read at call time -----------------------------------------
+
+describe.each<JobPath>(['sync', 'async'])('inputs changed right after the call, on the %s job path', (path) => {
+  beforeAll(() => setJobPath(path));
+  afterAll(() => setJobPath('auto'));
+
+  // The spec takes a copy of the data and of the params' buffers when the
+  // method is called: what the caller does to them afterwards changes nothing.
+  test.each([1 * KiB, 100 * KiB])('%i bytes overwritten (with the counter) after encrypt returns its promise', async (size) => {
+    const raw = randomData(16);
+    const plaintext = randomData(size);
+    const counter = randomData(16);
+    const expected = await nodeSubtle.encrypt({ name: NAME, counter, length: 64 }, await nodeKey(raw), plaintext);
+    const pending = subtle.encrypt({ name: NAME, counter, length: 64 }, await ourKey(raw), plaintext);
+    plaintext.fill(0);
+    counter.fill(0);
+    expectSameBytes(await pending, expected);
+  });
+
+  test('the plaintext buffer detached after encrypt returns its promise', async () => {
+    const raw = randomData(16);
+    const plaintext = randomData(100 * KiB);
+    const params = { name: NAME, counter: randomData(16), length: 64 };
+    const expected = await nodeSubtle.encrypt(params, await nodeKey(raw), plaintext);
+    const pending = subtle.encrypt(params, await ourKey(raw), plaintext);
+    structuredClone(plaintext.buffer, { transfer: [plaintext.buffer] });
+    expect(plaintext.byteLength).toBe(0);
+    expectSameBytes(await pending, expected);
   });
 });
 

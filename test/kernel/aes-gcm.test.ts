@@ -204,6 +204,25 @@ describe.each<JobPath>(['sync', 'async'])("same bytes as Node's WebCrypto on the
   });
 });
 
+describe('many operations at once', () => {
+  // One op socket per in-flight operation: concurrent calls on one key must
+  // not mix their IVs, AAD or data, on either kernel path.
+  test('24 encrypts and decrypts of one key in flight together, each as Node computes it', async () => {
+    const raw = randomData(16);
+    const key = await ourKey(raw);
+    const nodeKey = await nodeSubtle.importKey('raw', raw, NAME, false, ['encrypt', 'decrypt']);
+    const jobs = Array.from({ length: 24 }, (_, i) => ({
+      params: gcmParams(randomData(i % 3 === 0 ? 16 : 12), { additionalData: randomData(i), tagLength: TAG_LENGTHS[i % 7]! }),
+      plaintext: randomData([10, 100 * KiB, 200 * KiB][i % 3]! + i),
+    }));
+    const sealed = await Promise.all(jobs.map(({ params, plaintext }) => subtle.encrypt(params, key, plaintext)));
+    for (const [i, { params, plaintext }] of jobs.entries())
+      expectSameBytes(sealed[i]!, await nodeSubtle.encrypt(params, nodeKey, plaintext));
+    const opened = await Promise.all(jobs.map(({ params }, i) => subtle.decrypt(params, key, sealed[i]!)));
+    for (const [i, { plaintext }] of jobs.entries()) expectSameBytes(opened[i]!, plaintext);
+  });
+});
+
 describe('large inputs', () => {
   // Above AEAD_MAX_MESSAGE_BYTES (about 128 KiB) the composite path runs.
   test('64 MiB encrypts and decrypts as Node does', async () => {
@@ -220,6 +239,50 @@ describe('large inputs', () => {
     } finally {
       setJobPath('auto');
     }
+  });
+});
+
+// ---- inputs are read at call time -----------------------------------------
+
+describe.each<JobPath>(['sync', 'async'])('inputs changed right after the call, on the %s job path', (jobPath) => {
+  onJobPath(jobPath);
+
+  // The spec takes a copy of the data and of the params' buffers when the
+  // method is called: what the caller does to them afterwards changes
+  // nothing. 1 KiB runs on gcm(aes), 200 KiB on the composite path.
+  test.each([1 * KiB, 200 * KiB])('%i bytes overwritten (with iv and AAD) after encrypt and decrypt return their promises', async (size) => {
+    const raw = randomData(16);
+    const nodeKey = await nodeSubtle.importKey('raw', raw, NAME, false, ['encrypt', 'decrypt']);
+    const key = await ourKey(raw);
+    const plaintext = randomData(size);
+    const original = plaintext.slice();
+    const iv = randomData(12);
+    const additionalData = randomData(16);
+    const expected = new Uint8Array(await nodeSubtle.encrypt({ name: NAME, iv, additionalData }, nodeKey, plaintext));
+    const encrypting = subtle.encrypt({ name: NAME, iv, additionalData }, key, plaintext);
+    plaintext.fill(0);
+    iv.fill(0);
+    additionalData.fill(0);
+    expectSameBytes(await encrypting, expected);
+
+    const params = gcmParams(randomData(12), { additionalData: randomData(16) });
+    const sealed = new Uint8Array(await nodeSubtle.encrypt(params, nodeKey, original));
+    const decrypting = subtle.decrypt(params, key, sealed);
+    sealed.fill(0);
+    params.iv.fill(0);
+    params.additionalData!.fill(0);
+    expectSameBytes(await decrypting, original);
+  });
+
+  test('the plaintext buffer detached after encrypt returns its promise (200 KiB, composite path)', async () => {
+    const raw = randomData(16);
+    const plaintext = randomData(200 * KiB);
+    const params = gcmParams(randomData(12));
+    const expected = await nodeSubtle.encrypt(params, await nodeSubtle.importKey('raw', raw, NAME, false, ['encrypt']), plaintext);
+    const pending = subtle.encrypt(params, await ourKey(raw), plaintext);
+    structuredClone(plaintext.buffer, { transfer: [plaintext.buffer] });
+    expect(plaintext.byteLength).toBe(0);
+    expectSameBytes(await pending, expected);
   });
 });
 
