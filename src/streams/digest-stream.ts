@@ -54,8 +54,8 @@ function hashingWritable(session: Session, digestBytes: number, chunkCtx: Contex
   let op: AlgSocket | undefined;
   const fail = (error: unknown): unknown => {
     const reason = streamError(error, session);
-    hold.end(false, reason);
     result.reject(reason);
+    hold.end(false, reason);
     return reason;
   };
   const sink: UnderlyingSink<StreamChunk> = {
@@ -65,11 +65,9 @@ function hashingWritable(session: Session, digestBytes: number, chunkCtx: Contex
         if (view.byteLength === 0) return;
         op ??= hold.lease(session);
         const socket = op;
-        // On the thread pool the job reads the bytes later: give it a copy
-        // no one else can change or detach. The sync path reads them now.
-        const async = runsAsync(view.byteLength);
-        const data = async ? view.slice() : view;
-        await hold.run(session, () => binding().hashUpdate(socket, data, async));
+        // The addon reads a synchronous job's bytes in place and copies
+        // those of a job it queues on the thread pool.
+        await hold.run(session, () => binding().hashUpdate(socket, view, runsAsync(view.byteLength)));
       } catch (error) {
         throw fail(error);
       }
@@ -86,8 +84,8 @@ function hashingWritable(session: Session, digestBytes: number, chunkCtx: Contex
       }
     },
     abort(reason) {
-      hold.end(false, reason);
       result.reject(reason);
+      hold.end(false, reason);
     },
   };
   const writable = new options.streams.WritableStream<StreamChunk>(sink, byteStrategy(options.highWaterMark));

@@ -9,9 +9,16 @@ import { kernelError, type KernelAlgorithmRef } from '../kernel/errors';
 import type { Lease, Session } from '../kernel/session';
 
 // The safety net: a stream dropped before it ended (never closed, never
-// aborted) gives its sockets back when it is collected. The held value is
-// the hold, which must never reference the stream.
-const dropped = new FinalizationRegistry<KernelHold>((hold) => hold.end(false));
+// aborted) gives its sockets back once every part of it is collected. The
+// held value must never reference the stream.
+interface Watch {
+  readonly hold: KernelHold;
+  /** Parts not collected yet. */
+  remaining: number;
+}
+const dropped = new FinalizationRegistry<Watch>((watch) => {
+  if (--watch.remaining === 0) watch.hold.end(false);
+});
 
 export class KernelHold {
   readonly #leases: Lease[] = [];
@@ -21,9 +28,16 @@ export class KernelHold {
   #ended = false;
   #reason: unknown;
 
-  /** Ends the hold (not cleanly) if stream is collected first. */
-  watch(stream: object): void {
-    dropped.register(stream, this, this);
+  /**
+   * Ends the hold (not cleanly) if all of parts are collected before it
+   * ended. Watch what the user holds, not a wrapper: Node's TransformStream
+   * object can be collected while its readable and writable sides are in
+   * use (they do not reference it), so a TransformStream is watched through
+   * both sides.
+   */
+  watch(...parts: object[]): void {
+    const watch: Watch = { hold: this, remaining: parts.length };
+    for (const part of parts) dropped.register(part, watch, this);
   }
 
   get ended(): boolean {
@@ -77,8 +91,13 @@ export class KernelHold {
     this.#reason = reason;
     dropped.unregister(this);
     for (const lease of this.#leases.splice(0)) {
-      if (clean) lease.release();
-      else lease.discard();
+      try {
+        if (clean) lease.release();
+        else lease.discard();
+      } catch {
+        // Ending runs on error paths and in a finalizer: it must not throw,
+        // and one socket that fails to close must not keep the rest open.
+      }
     }
     this.#wipeSecrets();
   }
