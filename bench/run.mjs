@@ -187,9 +187,11 @@ function markdown(results) {
   }
   if (soak) {
     lines.push('## Memory soak (bench/soak.mjs)', '',
-      `${soak.ops.toLocaleString('en')} mixed operations on Linux ${soak.kernel}, ${soak.date}. ${soak.verdict.summary}`, '',
-      markdownTable(['ops done', 'RSS MiB', 'heap MiB', 'open fds', 'AF_ALG sockets'],
-        soak.samples.map((s) => [s.ops.toLocaleString('en'), s.rssMiB.toFixed(1), s.heapMiB.toFixed(1), String(s.fds), String(s.sockets)])),
+      `${soak.ops.toLocaleString('en')} mixed operations on Linux ${soak.kernel}, ${soak.date}` +
+        `${soak.revision ? `, revision \`${soak.revision}\`` : ''}. ${soak.verdict.summary}`, '',
+      markdownTable(['ops done', 'RSS MiB', 'heap MiB', 'open fds', 'AF_ALG sockets', 'sockets before finalizers ran'],
+        soak.samples.map((s) => [s.ops.toLocaleString('en'), s.rssMiB.toFixed(1), s.heapMiB.toFixed(1), String(s.fds),
+          String(s.sockets), s.socketsAtGc === undefined ? '—' : String(s.socketsAtGc)])),
       '');
   }
   return lines.join('\n');
@@ -249,7 +251,7 @@ async function main() {
     targets,
     cases,
     stall,
-    soak: soak && { ops: soak.ops, date: soak.date, kernel: soak.kernel, verdict: soak.verdict, samples: soak.samples },
+    soak: soak && { ops: soak.ops, date: soak.date, kernel: soak.kernel, revision: soak.revision, verdict: soak.verdict, samples: soak.samples },
     failures,
   };
 

@@ -10,15 +10,18 @@
 // HKDF (which binds short-lived sockets per call), getRandomValues, and
 // fresh keys imported and used, then dropped (their sockets are closed by
 // eviction or when the key is collected). Before each sample the heap is
-// collected, so finalizers have run and the counts compare like with like.
+// collected and finalizers get a turn, so the counts compare like with
+// like; the socket count right after the collection (before the sockets of
+// keys that just died are closed) is recorded too.
 // A run of at least 1,000,000 operations writes bench/soak.json, which
 // RESULTS.md reports.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNewContext } from 'node:vm';
 import { data, ivBytes, keyBytes, wrappedKeyBytes } from './inputs.mjs';
-import { buildDist, checkAddon, ensureKernel, machine, ROOT } from './setup.mjs';
+import { buildDist, checkAddon, ensureKernel, gitRevision, machine, ROOT } from './setup.mjs';
 
 const require = createRequire(import.meta.url);
 process.chdir(ROOT);
@@ -98,8 +101,14 @@ async function soak() {
   const sampleEvery = Math.max(cycle.length, Math.ceil(ops / 40 / cycle.length) * cycle.length);
   const samples = [];
   const start = performance.now();
-  const sample = (done) => {
+  const sample = async (done) => {
     gc();
+    // Sockets of keys that just died close in FinalizationRegistry callbacks,
+    // which run in a later task: count once right after the collection and
+    // again after letting them run.
+    const socketsAtGc = openSocketCount();
+    await sleep(10);
+    await sleep(10);
     const memory = process.memoryUsage();
     const s = {
       ops: done,
@@ -109,29 +118,31 @@ async function soak() {
       externalMiB: (memory.external + memory.arrayBuffers) / 2 ** 20,
       fds: readdirSync('/proc/self/fd').length,
       sockets: openSocketCount(),
+      socketsAtGc,
     };
     samples.push(s);
     console.log(`${String(done).padStart(10)} ops  ${s.seconds.toFixed(1).padStart(7)} s  RSS ${s.rssMiB.toFixed(1).padStart(6)} MiB` +
       `  heap ${s.heapMiB.toFixed(1).padStart(5)} MiB  external ${s.externalMiB.toFixed(1).padStart(6)} MiB` +
-      `  fds ${String(s.fds).padStart(4)}  AF_ALG sockets ${String(s.sockets).padStart(4)}`);
+      `  fds ${String(s.fds).padStart(4)}  AF_ALG sockets ${String(s.sockets).padStart(4)} (${socketsAtGc} before finalizers ran)`);
   };
 
   console.log(`soak: ${ops.toLocaleString('en')} mixed operations, ${cycle.length} at a time, a sample every ${sampleEvery.toLocaleString('en')}`);
   let done = 0;
-  sample(0);
+  await sample(0);
   while (done < ops) {
     const n = Math.min(cycle.length, ops - done);
     const pending = new Array(n);
     for (let i = 0; i < n; i++) pending[i] = cycle[i]();
     await Promise.all(pending);
     done += n;
-    if (done % sampleEvery === 0 || done === ops) sample(done);
+    if (done % sampleEvery === 0 || done === ops) await sample(done);
   }
 
   const verdict = judge(samples);
   console.log(`soak: ${verdict.summary}`);
   const result = {
     ops, date: new Date().toISOString(), kernel: machine().kernel, node: process.version,
+    revision: process.env.AFALG_BENCH_HOST ? JSON.parse(process.env.AFALG_BENCH_HOST).revision : gitRevision(),
     seconds: (performance.now() - start) / 1000, verdict, samples,
   };
   if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
