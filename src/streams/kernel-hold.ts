@@ -40,10 +40,6 @@ export class KernelHold {
     for (const part of parts) dropped.register(part, watch, this);
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** An op socket of session, held until the hold ends. */
   lease(session: Session): AlgSocket {
     this.#check();

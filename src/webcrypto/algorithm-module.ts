@@ -34,7 +34,9 @@ export interface AlgorithmModule {
   decrypt?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
   sign?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
   verify?(alg: NormalizedAlgorithm, key: CryptoKey, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
-  deriveBits?(alg: NormalizedAlgorithm, key: CryptoKey, lengthBits: number | null): Promise<ArrayBuffer>;
+  /** `purpose` says which usage the caller checked: deriveKey's bits are not deriveBits'. */
+  deriveBits?(alg: NormalizedAlgorithm, key: CryptoKey, lengthBits: number | null,
+    purpose?: 'deriveBits' | 'deriveKey'): Promise<ArrayBuffer>;
   wrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
   unwrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
   generateKey?(alg: NormalizedAlgorithm, extractable: boolean, usages: KeyUsage[]):

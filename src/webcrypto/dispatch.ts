@@ -50,6 +50,12 @@ export interface AlgorithmBackend {
   readonly kernel: readonly string[];
 }
 
+/** A platform algorithm's name as the spec spells it, when we know it (counts and messages). */
+function canonicalName(name: string): string {
+  const lower = name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return ASYMMETRIC_ALGORITHMS.find((known) => known.toLowerCase() === lower) ?? name;
+}
+
 export interface Route {
   readonly backend: Backend;
   readonly module: AlgorithmModule;
@@ -70,15 +76,20 @@ export class Dispatch {
       normalized = normalizeAlgorithm(alg, op, ctx);
     } catch (error) {
       if (!(error instanceof DOMException) || error.name !== 'NotSupportedError') throw error;
-      const name = this.nameOf(alg);
-      // Every WebCrypto name is ASCII. Some platforms match names with full
+      const given = this.nameOf(alg);
+      const name = canonicalName(given);
+      // Only names this library does not register go to the platform: a
+      // registered one that lacks the operation (AES-GCM has no "wrapKey")
+      // must stay NotSupportedError, so wrapKey falls back to encrypt.
+      // Every WebCrypto name is ASCII; some platforms match names with full
       // Unicode case folding ('ſha-256' as SHA-256, a spec violation), so a
-      // non-ASCII name stays NotSupportedError here instead of reaching them.
-      if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op) && /^[\x20-\x7e]*$/.test(name))
+      // non-ASCII name never reaches them either.
+      if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op) && registration(name) === undefined &&
+          /^[\x20-\x7e]*$/.test(name))
         return platformAlgorithm(name, alg);
-      if (this.mode === 'strict' && ASYMMETRIC_ALGORITHMS.some((a) => a.toLowerCase() === name.toLowerCase()))
+      if (this.mode === 'strict' && ASYMMETRIC_ALGORITHMS.includes(name))
         throw domError('NotSupportedError',
-          `${name} is not available in strict mode: the kernel's AF_ALG interface has no asymmetric algorithms ` +
+          `${given} is not available in strict mode: the kernel's AF_ALG interface has no asymmetric algorithms ` +
           '(use mode "hybrid" to serve it from the platform WebCrypto)');
       throw error;
     }

@@ -4,6 +4,7 @@
 // more algorithm module.
 import type { AlgorithmModule, CryptoKeyPair } from './algorithm-module';
 import { createPlatformKey, keySlots, type CryptoKey } from './crypto-key';
+import { domError } from './dom-errors';
 import type { NormalizedAlgorithm } from './params';
 
 /** The WebCrypto this process had before any install(). */
@@ -35,7 +36,8 @@ export function isPlatformAlgorithm(alg: NormalizedAlgorithm): boolean {
 /** The platform's key behind one of our keys (TypeError for a kernel key). */
 function platformKey(key: unknown): globalThis.CryptoKey {
   const material = keySlots(key)?.material;
-  if (material?.backend !== 'platform') throw new TypeError('A kernel key cannot be used with a platform algorithm');
+  if (material?.backend !== 'platform')
+    throw domError('InvalidAccessError', 'A key computed on by the kernel cannot be used with an algorithm of the platform');
   return material.key;
 }
 
@@ -64,6 +66,28 @@ function source(bytes: Uint8Array): BufferSource {
   return bytes as Uint8Array<ArrayBuffer>;
 }
 
+/** The whole output of a key agreement, in bits, for a deriveKey whose target takes it all (HKDF). */
+const AGREEMENT_BITS: Readonly<Record<string, number>> = {
+  'P-256': 256, 'P-384': 384, 'P-521': 528, X25519: 256, X448: 448,
+};
+
+/**
+ * The bits for a deriveKey from a platform base key. The platform's
+ * deriveBits would demand the "deriveBits" usage, but deriveKey needs only
+ * "deriveKey": so the platform derives an extractable HMAC key of exactly
+ * that length (checking the base key's algorithm and "deriveKey" usage
+ * itself), whose raw bytes are the bits.
+ */
+async function derivedKeyBits(subtle: globalThis.SubtleCrypto, params: AlgorithmIdentifier,
+  base: globalThis.CryptoKey, lengthBits: number | null): Promise<ArrayBuffer> {
+  const algorithm = base.algorithm as { name: string; namedCurve?: string };
+  const length = lengthBits ?? AGREEMENT_BITS[algorithm.namedCurve ?? algorithm.name];
+  if (length === undefined || length === 0)
+    throw domError('OperationError', `Cannot tell how many bits a ${algorithm.name} key derives`);
+  const carrier = await subtle.deriveKey(params, base, { name: 'HMAC', hash: 'SHA-256', length }, true, ['sign']);
+  return subtle.exportKey('raw', carrier);
+}
+
 /** The platform's WebCrypto as an algorithm module. */
 export function platformModule(subtle: globalThis.SubtleCrypto): AlgorithmModule {
   return {
@@ -72,10 +96,13 @@ export function platformModule(subtle: globalThis.SubtleCrypto): AlgorithmModule
     decrypt: (alg, key, data) => subtle.decrypt(platformParams(alg), platformKey(key), source(data)),
     sign: (alg, key, data) => subtle.sign(platformParams(alg), platformKey(key), source(data)),
     verify: (alg, key, signature, data) => subtle.verify(platformParams(alg), platformKey(key), source(signature), source(data)),
-    deriveBits: (alg, key, length) =>
-      length === null
-        ? subtle.deriveBits(platformParams(alg), platformKey(key))
-        : subtle.deriveBits(platformParams(alg), platformKey(key), length),
+    deriveBits: async (alg, key, length, purpose) => {
+      const base = platformKey(key);
+      if (purpose === 'deriveKey') return derivedKeyBits(subtle, platformParams(alg), base, length);
+      return length === null
+        ? subtle.deriveBits(platformParams(alg), base)
+        : subtle.deriveBits(platformParams(alg), base, length);
+    },
     generateKey: async (alg, extractable, usages) =>
       wrap(await subtle.generateKey(platformParams(alg), extractable, usages) as globalThis.CryptoKey),
     importKey: async (format, keyData, alg, extractable, usages) =>

@@ -60,11 +60,11 @@ export const REGISTRY: readonly Registration[] = [
   },
   {
     name: 'PBKDF2', module: pbkdf2, kernel: HMAC_KERNEL,
-    ops: { deriveBits: 'Pbkdf2Params', importKey: 'Algorithm' },
+    ops: { deriveBits: 'Pbkdf2Params', importKey: 'Algorithm', 'get key length': 'Algorithm' },
   },
   {
     name: 'HKDF', module: hkdf, kernel: HMAC_KERNEL,
-    ops: { deriveBits: 'HkdfParams', importKey: 'Algorithm' },
+    ops: { deriveBits: 'HkdfParams', importKey: 'Algorithm', 'get key length': 'Algorithm' },
   },
 ];
 

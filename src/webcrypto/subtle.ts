@@ -131,6 +131,17 @@ function keyDataFor(format: KeyFormat, keyData: ArrayBufferView | ArrayBuffer | 
   return copyBytes(keyData as ArrayBufferView | ArrayBuffer);
 }
 
+/**
+ * A JWK as the bytes wrapKey wraps. For a key-wrapping algorithm (AES-KW,
+ * which needs a multiple of 8 bytes) the JSON is padded with spaces, as the
+ * spec's note permits and Node, Chromium and Firefox do; JSON.parse on
+ * unwrap ignores them.
+ */
+function jwkText(jwk: JsonWebKey, forKeyWrap: boolean): string {
+  const json = JSON.stringify(jwk);
+  return forKeyWrap ? json.padEnd(Math.ceil(json.length / 8) * 8, ' ') : json;
+}
+
 function parseJwk(bytes: Uint8Array, ctx: Context): JsonWebKey {
   let parsed: unknown;
   try {
@@ -248,7 +259,7 @@ export class SubtleCrypto {
       checkKey(key, normalized, 'deriveKey');
       const length = dispatch.route(lengthAlg, 'get key length').module.getKeyLength!(lengthAlg);
       const module = counted(dispatch, normalized, 'deriveBits').module;
-      const secret = new Uint8Array(await module.deriveBits!(normalized, key, length));
+      const secret = new Uint8Array(await module.deriveBits!(normalized, key, length, 'deriveKey'));
       try {
         return await importWith(dispatch, 'raw', secret, importAlg, isExtractable, usages);
       } finally {
@@ -302,7 +313,7 @@ export class SubtleCrypto {
       const exported = await exportOf(dispatch, cryptoKey, keyFormat);
       const bytes = exported instanceof ArrayBuffer
         ? new Uint8Array(exported)
-        : new TextEncoder().encode(JSON.stringify(exported));
+        : new TextEncoder().encode(jwkText(exported, op === 'wrapKey'));
       const module = counted(dispatch, normalized, op).module;
       try {
         return await (op === 'wrapKey'

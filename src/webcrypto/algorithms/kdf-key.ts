@@ -10,8 +10,11 @@ import { notSupportedFormat } from './secret-key';
 
 const USAGES: readonly KeyUsage[] = ['deriveKey', 'deriveBits'];
 
-export function kdfKeyImport(name: string): Required<Pick<AlgorithmModule, 'importKey'>> {
+export function kdfKeyImport(name: string): Required<Pick<AlgorithmModule, 'importKey' | 'getKeyLength'>> {
   return {
+    // A derived PBKDF2/HKDF key takes the whole derivation output: the spec's null.
+    getKeyLength: () => null,
+
     importKey(format, keyData, _alg, extractable, usages) {
       if (format !== 'raw') throw notSupportedFormat(format, name);
       checkUsages(usages, USAGES, name);
