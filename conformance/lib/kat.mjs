@@ -9,6 +9,24 @@ import { fromHex, toHex } from './values.mjs';
 
 const ascii = (s) => new Uint8Array(Buffer.from(s, 'latin1'));
 
+/** The bytes with the last bit of the last byte flipped (a forged tag, MAC or integrity block). */
+function flipLastBit(hex) {
+  const bytes = fromHex(hex);
+  bytes[bytes.byteLength - 1] ^= 1;
+  return bytes;
+}
+
+/** The call must reject with this DOMException name. */
+async function expectRejection(promise, name) {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DOMException && error.name === name) return;
+    throw new Error(`: got ${error?.name ?? error}, expected a rejection with ${name}`);
+  }
+  throw new Error(`: got a result, expected a rejection with ${name}`);
+}
+
 function expectHex(actual, expected, what) {
   const got = toHex(actual);
   if (got !== expected) throw new Error(`${what}: got ${got}, expected ${expected}`);
@@ -36,6 +54,10 @@ const SUITES = [
         const key = await importRaw(t, v.key, { name: 'HMAC', hash }, ['verify']);
         const ok = await t.call('verify', 'HMAC', key, fromHex(v[hash]), fromHex(v.data));
         if (ok !== true) throw new Error(`verify returned ${ok}`);
+      }], [`verify ${hash} (forged MAC)`, async (t) => {
+        const key = await importRaw(t, v.key, { name: 'HMAC', hash }, ['verify']);
+        const ok = await t.call('verify', 'HMAC', key, flipLastBit(v[hash]), fromHex(v.data));
+        if (ok !== false) throw new Error(`: verify of a forged MAC returned ${ok}, expected false`);
       }]]),
     ]),
   },
@@ -93,6 +115,10 @@ const SUITES = [
           const key = await importRaw(t, v.key, 'AES-GCM', ['decrypt']);
           expectHex(await t.call('decrypt', params(), key, fromHex(v.ciphertext + v.tag)), v.plaintext, 'plaintext');
         }],
+        ['decrypt (forged tag)', async (t) => {
+          const key = await importRaw(t, v.key, 'AES-GCM', ['decrypt']);
+          await expectRejection(t.call('decrypt', params(), key, flipLastBit(v.ciphertext + v.tag)), 'OperationError');
+        }],
       ];
     },
   },
@@ -108,6 +134,10 @@ const SUITES = [
         const kek = await importRaw(t, v.kek, 'AES-KW', ['unwrapKey']);
         const key = await t.call('unwrapKey', 'raw', fromHex(v.ciphertext), kek, 'AES-KW', 'AES-GCM', true, ['encrypt']);
         expectHex(await t.call('exportKey', 'raw', key), v.keyData, 'unwrapped key');
+      }],
+      ['unwrapKey (forged)', async (t) => {
+        const kek = await importRaw(t, v.kek, 'AES-KW', ['unwrapKey']);
+        await expectRejection(t.call('unwrapKey', 'raw', flipLastBit(v.ciphertext), kek, 'AES-KW', 'AES-GCM', true, ['encrypt']), 'OperationError');
       }],
     ],
   },
@@ -128,7 +158,7 @@ export async function runKats(vectorDir, targets, filter) {
             await check(t);
             result[id] = 'pass';
           } catch (error) {
-            result[id] = error instanceof Error && /: got /.test(error.message) ? `FAIL ${error.message}` : `FAIL ${outcomeOfError(error)}`;
+            result[id] = error instanceof Error && /: (got|verify of a forged)/.test(error.message) ? `FAIL ${error.message}` : `FAIL ${outcomeOfError(error)}`;
           }
         }
         results.push(result);
