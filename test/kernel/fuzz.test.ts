@@ -12,7 +12,7 @@ import { openSocketCount } from '../../src/kernel/session';
 import { createCrypto, type Crypto } from '../../src/webcrypto/crypto';
 import { CryptoKey } from '../../src/webcrypto/crypto-key';
 
-const RUNS = Number(process.env.AFALG_FUZZ_RUNS ?? 3000);
+const RUNS = Number(process.env.AFALG_FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.AFALG_FUZZ_SEED ?? Date.now() % 2 ** 31);
 /** No call may take longer than this (the VM emulates the CPU). */
 const SETTLE_MS = 20_000;
