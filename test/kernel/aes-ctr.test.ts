@@ -220,6 +220,16 @@ describe.each<JobPath>(['sync', 'async'])('counters that wrap in the low `length
     expectSameBytes(ours, referenceCtr(raw, counter, length, plaintext));
   });
 
+  test('every length from 1 to 128, wrapping after the first block', async () => {
+    const raw = randomData(16);
+    for (let length = 1; length <= 128; length++) {
+      const counter = counterNearWrap(length);
+      const plaintext = randomData(Math.min(3, 2 ** length) * 16 - 5);
+      const ours = await crossCheck(raw, { name: NAME, counter, length }, plaintext);
+      expectSameBytes(ours, referenceCtr(raw, counter, length, plaintext));
+    }
+  });
+
   test('counter ff..ff with length 8, 16, 32, 64, 127 and 128 (the high bits stay, the low bits wrap to 0)', async () => {
     const raw = randomData(24);
     const counter = new Uint8Array(16).fill(0xff);
