@@ -155,6 +155,12 @@ void CtrJob::Run() {
 }
 
 void AeadJob::Run() {
+  // With nothing to read back the kernel runs no request, so a decryption's
+  // tag would go unchecked: refuse (the caller uses the composite path).
+  if (aad_.size + out_.size == 0) {
+    FailWith(EINVAL, "aead (empty AAD and output: the tag would not be checked)");
+    return;
+  }
   afalg::Control control;
   control.has_op = true;
   control.op = encrypt_ ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;

@@ -8,7 +8,7 @@ import { keySlots, type CryptoKey } from './crypto-key';
 import { domError } from './dom-errors';
 import { normalizeAlgorithm } from './normalize';
 import type { NormalizedAlgorithm } from './params';
-import { ASYMMETRIC_ALGORITHMS, isPlatformAlgorithm, platformAlgorithm, platformModule } from './platform';
+import { ASYMMETRIC_ALGORITHMS, isPlatformAlgorithm, PLATFORM_ONLY_ALGORITHMS, platformAlgorithm, platformModule } from './platform';
 import { REGISTRY, registration, type Operation, type Registration } from './registry';
 import type { Context } from './webidl';
 
@@ -53,7 +53,7 @@ export interface AlgorithmBackend {
 /** A platform algorithm's name as the spec spells it, when we know it (counts and messages). */
 function canonicalName(name: string): string {
   const lower = name.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  return ASYMMETRIC_ALGORITHMS.find((known) => known.toLowerCase() === lower) ?? name;
+  return PLATFORM_ONLY_ALGORITHMS.find((known) => known.toLowerCase() === lower) ?? name;
 }
 
 export interface Route {
@@ -78,14 +78,12 @@ export class Dispatch {
       if (!(error instanceof DOMException) || error.name !== 'NotSupportedError') throw error;
       const given = this.nameOf(alg);
       const name = canonicalName(given);
-      // Only names this library does not register go to the platform: a
-      // registered one that lacks the operation (AES-GCM has no "wrapKey")
-      // must stay NotSupportedError, so wrapKey falls back to encrypt.
-      // Every WebCrypto name is ASCII; some platforms match names with full
-      // Unicode case folding ('ſha-256' as SHA-256, a spec violation), so a
-      // non-ASCII name never reaches them either.
-      if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op) && registration(name) === undefined &&
-          /^[\x20-\x7e]*$/.test(name))
+      // Only algorithms of the platform's own go there: a registered name
+      // that lacks the operation (AES-GCM has no "wrapKey") stays
+      // NotSupportedError, so wrapKey falls back to encrypt; an unknown name
+      // stays NotSupportedError too (some platforms would even accept
+      // 'ſha-256' through Unicode case folding, against the spec).
+      if (this.platformRoute && !KERNEL_ONLY_OPS.includes(op) && PLATFORM_ONLY_ALGORITHMS.includes(name))
         return platformAlgorithm(name, alg);
       if (this.mode === 'strict' && ASYMMETRIC_ALGORITHMS.includes(name))
         throw domError('NotSupportedError',

@@ -18,6 +18,19 @@ export const ASYMMETRIC_ALGORITHMS = [
   'RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP', 'ECDSA', 'ECDH', 'Ed25519', 'X25519', 'Ed448', 'X448',
 ];
 
+/**
+ * Other algorithms a platform WebCrypto may have (Node 24 has some of the
+ * WICG "Modern Algorithms" draft). Only names on these lists are handed to
+ * the platform; any other unknown name is NotSupportedError here, before a
+ * key check could report something else.
+ */
+export const PLATFORM_ONLY_ALGORITHMS = [
+  ...ASYMMETRIC_ALGORITHMS,
+  'ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87', 'ML-KEM-512', 'ML-KEM-768', 'ML-KEM-1024',
+  'ChaCha20-Poly1305', 'AES-OCB', 'SHA3-256', 'SHA3-384', 'SHA3-512', 'cSHAKE128', 'cSHAKE256',
+  'KMAC128', 'KMAC256', 'Argon2d', 'Argon2i', 'Argon2id',
+];
+
 const ORIGINAL = Symbol('algorithm as the caller gave it');
 
 interface PlatformAlgorithm extends NormalizedAlgorithm {

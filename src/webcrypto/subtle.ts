@@ -15,7 +15,7 @@ import type { NormalizedAlgorithm } from './params';
 import { isPlatformAlgorithm } from './platform';
 import type { Operation } from './registry';
 import {
-  copyBytes, ordinal, requireArguments, viewBytes, toAlgorithmIdentifier, toBoolean, toBufferSource,
+  copyBytes, ordinal, requireArguments, toAlgorithmIdentifier, toBoolean, toBufferSource,
   toEnum, toSequence, toUnsigned, type Context,
 } from './webidl';
 
@@ -184,7 +184,7 @@ export class SubtleCrypto {
     const cryptoKey = toKey(key, arg(2));
     const source = toBufferSource(data, arg(3));
     const normalized = dispatch.normalize(alg, op, arg(1));
-    const bytes = viewBytes(source);
+    const bytes = copyBytes(source);
     return settle(() => {
       checkKey(cryptoKey, normalized, op);
       return counted(dispatch, normalized, op).module[op]!(normalized, cryptoKey, bytes);
@@ -197,7 +197,7 @@ export class SubtleCrypto {
     const cryptoKey = toKey(key, arg(2));
     const source = toBufferSource(data, arg(3));
     const normalized = dispatch.normalize(alg, 'sign', arg(1));
-    const bytes = viewBytes(source);
+    const bytes = copyBytes(source);
     return settle(() => {
       checkKey(cryptoKey, normalized, 'sign');
       return counted(dispatch, normalized, 'sign').module.sign!(normalized, cryptoKey, bytes);
@@ -211,10 +211,8 @@ export class SubtleCrypto {
     const signatureSource = toBufferSource(signature, arg(3));
     const source = toBufferSource(data, arg(4));
     const normalized = dispatch.normalize(alg, 'verify', arg(1));
-    // The signature is compared after the MAC is computed, possibly on the
-    // thread pool: it needs a real copy.
     const signatureBytes = copyBytes(signatureSource);
-    const bytes = viewBytes(source);
+    const bytes = copyBytes(source);
     return settle(() => {
       checkKey(cryptoKey, normalized, 'verify');
       return counted(dispatch, normalized, 'verify').module.verify!(normalized, cryptoKey, signatureBytes, bytes);
@@ -226,7 +224,7 @@ export class SubtleCrypto {
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
     const source = toBufferSource(data, arg(2));
     const normalized = dispatch.normalize(alg, 'digest', arg(1));
-    const bytes = viewBytes(source);
+    const bytes = copyBytes(source);
     return settle(() => counted(dispatch, normalized, 'digest').module.digest!(normalized, bytes));
   }
 

@@ -83,19 +83,6 @@ export function copyBytes(source: ArrayBufferView | ArrayBuffer): Uint8Array {
   return new Uint8Array(source.slice(0));
 }
 
-/**
- * The bytes a BufferSource holds, as a view of the same memory: no copy.
- * The spec copies, but nothing can observe the difference where the bytes
- * are consumed before any other JavaScript runs: synchronous kernel jobs
- * read them during the call, and the native side copies them for jobs it
- * queues on the thread pool.
- */
-export function viewBytes(source: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (source.byteLength === 0) return new Uint8Array(0);
-  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-  return new Uint8Array(source);
-}
-
 /** BufferSource converted and copied, as dictionary members and method arguments need. */
 export function toBytes(value: unknown, ctx: Context): Uint8Array {
   return copyBytes(toBufferSource(value, ctx));

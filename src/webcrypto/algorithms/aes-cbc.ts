@@ -25,6 +25,7 @@ function cbc(key: CryptoKey, encrypt: boolean, iv: Uint8Array, data: Uint8Array)
 /** The length of the plaintext inside padded, or -1 when the padding is bad; constant time. */
 function unpaddedLength(padded: Uint8Array): number {
   const n = padded.byteLength;
+  if (n === 0) return -1;
   const pad = padded[n - 1]!;
   // bad != 0 when pad is 0 or more than a block, or any of the last pad bytes differs.
   let bad = ((pad - 1) >>> 8) | ((BLOCK_BYTES - pad) >>> 8 & 1);

@@ -66,7 +66,11 @@ async function gcm(alg: AesGcmParams, key: CryptoKey, encrypt: boolean, data: Ui
   if (!encrypt && data.byteLength < tagBytes)
     throw domError('OperationError', `AES-GCM ciphertext is shorter than the ${tagBytes}-byte tag`);
   const messageBytes = aad.byteLength + data.byteLength + (encrypt ? tagBytes : 0);
-  const aeadFits = iv.byteLength === AEAD_IV_BYTES && messageBytes <= AEAD_MAX_MESSAGE_BYTES;
+  // An AEAD decryption with no AAD and no ciphertext would read nothing back,
+  // and the kernel checks the tag only inside a read: that case (and any
+  // other with nothing to read) takes the composite path, which always does.
+  const outputBytes = aad.byteLength + data.byteLength + (encrypt ? tagBytes : -tagBytes);
+  const aeadFits = iv.byteLength === AEAD_IV_BYTES && messageBytes <= AEAD_MAX_MESSAGE_BYTES && outputBytes > 0;
   const composite = (input: Uint8Array) => Session.run(compositeSessions(key), messageBytes,
     ([ctrOp, ghashOp], async) => binding().gcm(ctrOp!, ghashOp!, encrypt, iv, aad, input, tagBytes, async));
   if (forcedPath === 'composite' || (forcedPath === 'auto' && !aeadFits)) return composite(data);
