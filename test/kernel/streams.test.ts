@@ -673,6 +673,7 @@ describe('flat memory', () => {
     }
     peak = Math.max(peak, process.memoryUsage().rss);
     expect(produced).toBe(total);
+    console.info(`digestStream over ${total / MiB} MiB: RSS grew by ${((peak - before) / MiB).toFixed(1)} MiB at its peak`);
     expect(peak - before, `RSS grew by ${((peak - before) / MiB).toFixed(1)} MiB`).toBeLessThan(64 * MiB);
   }, 900_000);
 });
