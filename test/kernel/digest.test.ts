@@ -161,6 +161,17 @@ describe('the data is copied when digest is called', () => {
     expect(data.byteLength).toBe(0);
     expect(hex(await promise)).toBe(expected);
   });
+
+  test('async path: digests queued behind others still see the bytes as they were at their call', async () => {
+    // More concurrent jobs than a session runs at once, so some wait for a
+    // turn before the addon ever sees their input.
+    setJobPath('async');
+    const inputs = Array.from({ length: 12 }, () => randomData(256 * KiB));
+    const expected = await Promise.all(inputs.map(async (d) => hex(await nodeSubtle.digest('SHA-256', d))));
+    const promises = inputs.map((d) => subtle.digest('SHA-256', d));
+    for (const d of inputs) d.fill(0);
+    expect((await Promise.all(promises)).map(hex)).toEqual(expected);
+  });
 });
 
 describe('many digests at once', () => {
