@@ -73,21 +73,48 @@ void RandomTag(napi_type_tag* tag) {
 
 // ---- AlgSocket --------------------------------------------------------------
 
+// Prototype members are plain functions that check their receiver's type
+// tag before unwrapping it: node-addon-api's InstanceMethod would unwrap any
+// wrapped object (a Secret as an AlgSocket) and throw a bare Error for
+// anything else.
+template <typename T, Napi::Value (T::*Member)(const Napi::CallbackInfo&)>
+Napi::Value Checked(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!HasTag(env, info.This(), T::Tag(env)))
+    throw Napi::TypeError::New(env, std::string("Illegal invocation: the receiver is not a ") + T::kName);
+  return (T::Unwrap(info.This().As<Napi::Object>())->*Member)(info);
+}
+
+template <typename T, Napi::Value (T::*Member)(const Napi::CallbackInfo&)>
+Napi::PropertyDescriptor Method(Napi::Env env, const char* name) {
+  return Napi::PropertyDescriptor::Value(
+      name, Napi::Function::New<&Checked<T, Member>>(env, name), napi_default_method);
+}
+
+template <typename T, Napi::Value (T::*Member)(const Napi::CallbackInfo&)>
+Napi::PropertyDescriptor Getter(const char* name) {
+  return Napi::PropertyDescriptor::Accessor<&Checked<T, Member>>(
+      name, static_cast<napi_property_attributes>(napi_configurable));
+}
+
+const napi_type_tag* AlgSocket::Tag(Napi::Env env) { return &GetAddon(env)->socket_tag; }
+const napi_type_tag* Secret::Tag(Napi::Env env) { return &GetAddon(env)->secret_tag; }
+
 Napi::Function AlgSocket::Define(Napi::Env env, Addon* addon) {
   RandomTag(&addon->socket_tag);
-  Napi::Function cls = DefineClass(
-      env, "AlgSocket",
-      {StaticMethod<&AlgSocket::JS_bind>("bind"),
-       InstanceMethod<&AlgSocket::JS_accept>("accept"),
-       InstanceMethod<&AlgSocket::JS_setKey>("setKey"),
-       InstanceMethod<&AlgSocket::JS_setKeySerial>("setKeySerial"),
-       InstanceMethod<&AlgSocket::JS_setAeadAuthsize>("setAeadAuthsize"),
-       InstanceMethod<&AlgSocket::JS_setSendBuffer>("setSendBuffer"),
-       InstanceMethod<&AlgSocket::JS_close>("close"),
-       InstanceMethod<&AlgSocket::JS_abandon>("abandon"),
-       InstanceAccessor<&AlgSocket::JS_getHealthy>("healthy"),
-       InstanceAccessor<&AlgSocket::JS_getFd>("fd"),
-       InstanceAccessor<&AlgSocket::JS_getClosed>("closed")});
+  Napi::Function cls = DefineClass(env, kName, {StaticMethod<&AlgSocket::JS_bind>("bind")});
+  cls.Get("prototype").As<Napi::Object>().DefineProperties({
+      Method<AlgSocket, &AlgSocket::JS_accept>(env, "accept"),
+      Method<AlgSocket, &AlgSocket::JS_setKey>(env, "setKey"),
+      Method<AlgSocket, &AlgSocket::JS_setKeySerial>(env, "setKeySerial"),
+      Method<AlgSocket, &AlgSocket::JS_setAeadAuthsize>(env, "setAeadAuthsize"),
+      Method<AlgSocket, &AlgSocket::JS_setSendBuffer>(env, "setSendBuffer"),
+      Method<AlgSocket, &AlgSocket::JS_close>(env, "close"),
+      Method<AlgSocket, &AlgSocket::JS_abandon>(env, "abandon"),
+      Getter<AlgSocket, &AlgSocket::JS_getHealthy>("healthy"),
+      Getter<AlgSocket, &AlgSocket::JS_getFd>("fd"),
+      Getter<AlgSocket, &AlgSocket::JS_getClosed>("closed"),
+  });
   addon->socket_class = Napi::Persistent(cls);
   return cls;
 }
@@ -247,12 +274,14 @@ Napi::Value AlgSocket::JS_getClosed(const Napi::CallbackInfo& info) {
 Napi::Function Secret::Define(Napi::Env env, Addon* addon) {
   RandomTag(&addon->secret_tag);
   Napi::Function cls = DefineClass(
-      env, "Secret",
+      env, kName,
       {StaticMethod<&Secret::JS_fromBytes>("fromBytes"),
-       StaticMethod<&Secret::JS_random>("random"),
-       InstanceMethod<&Secret::JS_exportBytes>("exportBytes"),
-       InstanceMethod<&Secret::JS_wipe>("wipe"),
-       InstanceAccessor<&Secret::JS_getByteLength>("byteLength")});
+       StaticMethod<&Secret::JS_random>("random")});
+  cls.Get("prototype").As<Napi::Object>().DefineProperties({
+      Method<Secret, &Secret::JS_exportBytes>(env, "exportBytes"),
+      Method<Secret, &Secret::JS_wipe>(env, "wipe"),
+      Getter<Secret, &Secret::JS_getByteLength>("byteLength"),
+  });
   addon->secret_class = Napi::Persistent(cls);
   return cls;
 }
@@ -282,6 +311,8 @@ Napi::Value Secret::JS_fromBytes(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), SecureBytes(view.data, view.size));
 }
 
+// random(byteLength, bits?): random bytes; with bits, only the first `bits`
+// bits are random and the rest of the last byte is zero (a key of that many bits).
 Napi::Value Secret::JS_random(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsNumber())
@@ -289,10 +320,15 @@ Napi::Value Secret::JS_random(const Napi::CallbackInfo& info) {
   int64_t size = info[0].As<Napi::Number>().Int64Value();
   if (size < 0 || size > (1 << 20))
     throw Napi::RangeError::New(env, "byte length out of range");
+  int64_t bits = info[1].IsNumber() ? info[1].As<Napi::Number>().Int64Value() : size * 8;
+  if (bits > size * 8 || bits <= (size - 1) * 8)
+    throw Napi::RangeError::New(env, "bits must fall in the last byte");
   SecureBytes bytes(static_cast<size_t>(size));
   afalg::Failure failure;
   if (afalg::GetRandom(bytes.data(), bytes.size(), &failure) != 0)
     throw KernelError(env, failure.err, failure.syscall);
+  if (size > 0 && bits % 8 != 0)
+    bytes.data()[size - 1] &= static_cast<uint8_t>(0xff << (8 - bits % 8));
   return Wrap(env, std::move(bytes));
 }
 

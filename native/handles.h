@@ -25,6 +25,8 @@ struct Addon {
 // socket it is "in use": close() then waits for the job to finish.
 class AlgSocket : public Napi::ObjectWrap<AlgSocket> {
  public:
+  static constexpr const char* kName = "AlgSocket";
+  static const napi_type_tag* Tag(Napi::Env env);
   static Napi::Function Define(Napi::Env env, Addon* addon);
   static Napi::Object Wrap(Napi::Env env, int fd);
   // Unwraps value if it is an open AlgSocket of this instance; else throws.
@@ -43,7 +45,7 @@ class AlgSocket : public Napi::ObjectWrap<AlgSocket> {
     if (users_ == 0) CloseNow();
   }
 
- private:
+  // JS-callable members (registered through type-checked wrappers).
   static Napi::Value JS_bind(const Napi::CallbackInfo& info);
   Napi::Value JS_accept(const Napi::CallbackInfo& info);
   Napi::Value JS_setKey(const Napi::CallbackInfo& info);
@@ -56,6 +58,7 @@ class AlgSocket : public Napi::ObjectWrap<AlgSocket> {
   Napi::Value JS_getFd(const Napi::CallbackInfo& info);
   Napi::Value JS_getClosed(const Napi::CallbackInfo& info);
 
+ private:
   Addon* addon_ = nullptr;
   int fd_ = -1;
   int users_ = 0;
@@ -67,6 +70,8 @@ class AlgSocket : public Napi::ObjectWrap<AlgSocket> {
 // extractable key's exportKey) or a kernel setsockopt.
 class Secret : public Napi::ObjectWrap<Secret> {
  public:
+  static constexpr const char* kName = "Secret";
+  static const napi_type_tag* Tag(Napi::Env env);
   static Napi::Function Define(Napi::Env env, Addon* addon);
   static Napi::Object Wrap(Napi::Env env, SecureBytes bytes);
   static Secret* From(Napi::Env env, Napi::Value value, const char* what);
@@ -76,13 +81,14 @@ class Secret : public Napi::ObjectWrap<Secret> {
   const SecureBytes& bytes() const { return bytes_; }
   SecureBytes& bytes() { return bytes_; }
 
- private:
+  // JS-callable members (registered through type-checked wrappers).
   static Napi::Value JS_fromBytes(const Napi::CallbackInfo& info);
   static Napi::Value JS_random(const Napi::CallbackInfo& info);
   Napi::Value JS_exportBytes(const Napi::CallbackInfo& info);
   Napi::Value JS_getByteLength(const Napi::CallbackInfo& info);
   Napi::Value JS_wipe(const Napi::CallbackInfo& info);
 
+ private:
   SecureBytes bytes_;
 };
 

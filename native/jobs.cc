@@ -155,12 +155,6 @@ void CtrJob::Run() {
 }
 
 void AeadJob::Run() {
-  // With nothing to read back the kernel runs no request, so a decryption's
-  // tag would go unchecked: refuse (the caller uses the composite path).
-  if (aad_.size + out_.size == 0) {
-    FailWith(EINVAL, "aead (empty AAD and output: the tag would not be checked)");
-    return;
-  }
   afalg::Control control;
   control.has_op = true;
   control.op = encrypt_ ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
@@ -178,8 +172,11 @@ void AeadJob::Run() {
     FailWith(EMSGSIZE, "sendmsg (AEAD message larger than the send buffer)");
     return;
   }
-  // The kernel echoes the AAD ahead of the output; it lands in scratch.
-  SecureBytes aad_echo(aad_.size);
+  // The kernel echoes the AAD ahead of the output; it lands in scratch. A
+  // read of zero bytes runs no request at all (the tag of a tag-only
+  // message would go unchecked and the request stay queued), so the scratch
+  // always has room for at least one byte.
+  SecureBytes aad_echo(aad_.size + out_.size == 0 ? 1 : aad_.size);
   iovec out[2] = {{aad_echo.data(), aad_echo.size()}, {out_.data, out_.size}};
   ssize_t got = afalg::Receive(op_, out, 2, &failure);
   // On EBADMSG the kernel has written unauthenticated plaintext: wipe it.

@@ -35,7 +35,7 @@ type Maybe<A extends unknown[]> = {
 
 export interface Binding {
   AlgSocket: { bind(type: string, name: string): AlgSocket };
-  Secret: { fromBytes(bytes: Uint8Array): Secret; random(byteLength: number): Secret };
+  Secret: { fromBytes(bytes: Uint8Array): Secret; random(byteLength: number, bits?: number): Secret };
   hash: Maybe<[op: AlgSocket, data: Uint8Array, digestBytes: number]>;
   skcipher: Maybe<[op: AlgSocket, encrypt: boolean, iv: Uint8Array | null, data: Uint8Array]>;
   ctr: Maybe<[op: AlgSocket, counter: Uint8Array, counterBits: number, data: Uint8Array]>;

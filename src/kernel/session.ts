@@ -29,6 +29,31 @@ function computeSocketBudget(): number {
   return 1024;
 }
 
+/** A counting semaphore: enter() waits while `limit` holders are inside. */
+class Gate {
+  private inside = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async enter(): Promise<void> {
+    if (this.inside >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inside++;
+  }
+  leave(): void {
+    const next = this.waiting.shift();
+    if (next) next(); // the slot passes straight to the next waiter
+    else this.inside--;
+  }
+}
+
+/**
+ * Jobs queued on the thread pool at once. Each holds up to two sessions'
+ * tfm and op sockets that cannot be evicted while it runs, so this keeps
+ * them within an eighth of the budget: thousands of keys in flight wait
+ * here instead of running the process out of descriptors. (The libuv pool
+ * runs four at a time anyway.)
+ */
+const asyncJobs = new Gate(Math.max(4, Math.floor(SOCKET_BUDGET / 8)));
+
 /** Sessions with open sockets, least recently used first. */
 const openSessions = new Set<Session>();
 let openSockets = 0;
@@ -37,8 +62,8 @@ export class Session implements KernelAlgorithmRef {
   private tfm: AlgSocket | undefined;
   private readonly idle: AlgSocket[] = [];
   private inUse = 0;
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Async jobs of this session at once (one op socket each). */
+  private readonly asyncTurns = new Gate(MAX_ASYNC_PER_SESSION);
   private closeWhenIdle = false;
 
   /** configure keys the fresh tfm (ALG_SET_KEY, AUTHSIZE) each time it is bound. */
@@ -89,7 +114,8 @@ export class Session implements KernelAlgorithmRef {
   private static async runAsync<T>(sessions: Session[],
                                    job: (ops: AlgSocket[], async: boolean) => T | Promise<T>): Promise<T> {
     const lead = sessions[0]!;
-    await lead.turn();
+    await asyncJobs.enter();
+    await lead.asyncTurns.enter();
     try {
       for (let attempt = 1; ; attempt++) {
         const ops: AlgSocket[] = [];
@@ -103,7 +129,8 @@ export class Session implements KernelAlgorithmRef {
         }
       }
     } finally {
-      lead.endTurn();
+      lead.asyncTurns.leave();
+      asyncJobs.leave();
     }
   }
 
@@ -183,17 +210,6 @@ export class Session implements KernelAlgorithmRef {
     }
     this.tfm = undefined;
     openSessions.delete(this);
-  }
-
-  private async turn(): Promise<void> {
-    if (this.running >= MAX_ASYNC_PER_SESSION)
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
-  }
-
-  private endTurn(): void {
-    this.running--;
-    this.waiting.shift()?.();
   }
 
   private boundTfm(): AlgSocket {

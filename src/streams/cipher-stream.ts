@@ -20,7 +20,6 @@
 import { binding, type AlgSocket, type Secret } from '../kernel/binding';
 import type { KernelAlgorithmRef } from '../kernel/errors';
 import { runsAsync } from '../kernel/schedule';
-import { Session } from '../kernel/session';
 import { aesGcm, compositeSessions } from '../webcrypto/algorithms/aes-gcm';
 import { keyedSession } from '../webcrypto/algorithms/secret-key';
 import type { CryptoKey } from '../webcrypto/crypto-key';
@@ -280,21 +279,6 @@ function aesGcmEncryptEngine(alg: NormalizedAlgorithm, key: CryptoKey): CipherEn
   };
 }
 
-/**
- * subtle.decrypt's AES-GCM, except for a message with neither AAD nor
- * text. The kernel's gcm(aes) socket never decrypts that one: aead_recvmsg
- * loops `while (msg_data_left(msg))`, so a receive into an empty buffer
- * returns 0 without checking the tag (any tag passes) and leaves the
- * message queued (the socket's next sendmsg fails with EINVAL). The
- * composite path checks the tag first. (To move into aes-gcm.ts.)
- */
-async function gcmDecrypt(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer> {
-  const { iv, aad, tagBytes } = gcmParams(alg);
-  if (aad.byteLength > 0 || data.byteLength !== tagBytes) return aesGcm.decrypt!(alg, key, data);
-  return Session.run(compositeSessions(key), data.byteLength,
-    ([ctrOp, ghashOp], async) => binding().gcm(ctrOp!, ghashOp!, false, iv, aad, data, tagBytes, async));
-}
-
 function aesGcmDecryptEngine(alg: NormalizedAlgorithm, key: CryptoKey, limit: number): CipherEngine {
   gcmParams(alg);
   let parts: Uint8Array[] = [];
@@ -319,7 +303,7 @@ function aesGcmDecryptEngine(alg: NormalizedAlgorithm, key: CryptoKey, limit: nu
       }
       parts = [];
       // Exactly subtle.decrypt after its checks: the tag is verified before anything is decrypted.
-      emit(new Uint8Array(await gcmDecrypt(alg, key, data)));
+      emit(new Uint8Array(await aesGcm.decrypt!(alg, key, data)));
     },
     forget() {
       parts = [];

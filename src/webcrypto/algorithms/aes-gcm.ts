@@ -73,7 +73,8 @@ async function gcm(alg: AesGcmParams, key: CryptoKey, encrypt: boolean, data: Ui
   const aeadFits = iv.byteLength === AEAD_IV_BYTES && messageBytes <= AEAD_MAX_MESSAGE_BYTES && outputBytes > 0;
   const composite = (input: Uint8Array) => Session.run(compositeSessions(key), messageBytes,
     ([ctrOp, ghashOp], async) => binding().gcm(ctrOp!, ghashOp!, encrypt, iv, aad, input, tagBytes, async));
-  if (forcedPath === 'composite' || (forcedPath === 'auto' && !aeadFits)) return composite(data);
+  // Nothing to read back means gcm(aes) cannot check the tag: composite, whatever is forced.
+  if (forcedPath === 'composite' || (forcedPath === 'auto' && !aeadFits) || outputBytes === 0) return composite(data);
   // gcm(aes) needs the whole message in the socket's send buffer. Should a
   // send buffer be smaller than assumed (EAGAIN), the composite path runs
   // instead, on the bytes as they were at the call: synchronously right

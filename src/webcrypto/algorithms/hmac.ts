@@ -63,7 +63,8 @@ export const hmac: AlgorithmModule = {
     const { hash, length } = alg as HmacKeyParams;
     const bits = length ?? hashInfo(hash).blockBytes * 8;
     if (bits === 0) throw domError('OperationError', 'HMAC key length must not be zero');
-    return createHmacKey(binding().Secret.random(Math.ceil(bits / 8)), hash, bits, extractable, usages);
+    // A key of `bits` bits: the unused low bits of the last byte are zero.
+    return createHmacKey(binding().Secret.random(Math.ceil(bits / 8), bits), hash, bits, extractable, usages);
   },
 
   importKey(format, keyData, alg, extractable, usages) {
@@ -88,6 +89,8 @@ export const hmac: AlgorithmModule = {
         if (length > bits || length <= bits - 8)
           throw domError('DataError', `HMAC length ${length} does not match key data of ${bits} bits`);
         bits = length;
+        // The key is "the first length bits of data": clear the rest of the last byte.
+        if (bits % 8 !== 0) bytes[bytes.byteLength - 1]! &= 0xff << (8 - (bits % 8));
       }
       return createHmacKey(binding().Secret.fromBytes(bytes), hash, bits, extractable, usages);
     } finally {
