@@ -59,11 +59,14 @@ export function keySlots(key: unknown): KeySlots | undefined {
 }
 
 export function createKey(slots: KeySlots): CryptoKey {
+  // "The normalized value of usages": each usage once, in the order of the
+  // KeyUsage enumeration (as Node 24 and browsers hold them).
+  const usages = KEY_USAGES.filter((usage) => slots.usages.includes(usage));
   return new CryptoKey(CONSTRUCT, {
     ...slots,
-    usages: [...slots.usages],
+    usages,
     algorithmObject: deepCopy(slots.algorithm) as object,
-    usagesObject: [...slots.usages],
+    usagesObject: [...usages],
   });
 }
 
