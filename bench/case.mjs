@@ -28,7 +28,7 @@ function sameSummary(a, b) {
 // Our library's other job path (sync for inputs that default to the thread
 // pool, and the reverse), when the trial asks for it.
 const names = [...trial.peers];
-if (trial.otherPath) {
+if (trial.otherPath && !spec.quick) {
   const { ASYNC_THRESHOLD_BYTES } = schedule();
   names.splice(1, 0, trial.bytes >= ASYNC_THRESHOLD_BYTES ? 'ours:sync' : 'ours:async');
 }

@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--quick] [--filter REGEXP] [--json FILE] [--rounds N] [--round-ms MS]
 //
-// --quick      CI smoke: 3 short rounds, no 16 MiB sizes, PBKDF2 at 10k iterations
+// --quick      CI smoke: 64 B and 64 KiB only, 2 short rounds, PBKDF2 at 10k iterations
 // --filter RE  only the cases whose name matches RE (case-insensitive); "stall" selects
 //              the event-loop measurement
 // --json FILE  also write the results as JSON to FILE
@@ -58,12 +58,14 @@ const complete = !options.quick && options.filter === null;
 // the VM to start node and load the peers; a 1000-in-flight round is one
 // batch of 1000 (0.2-1 s each in the VM), so that mode gets fewer rounds.
 // These keep a complete VM run near 10 minutes.
+// --quick is a smoke test (every path runs and agrees with Node), sized for
+// about 3 minutes in the VM: 23 cases, 2 short rounds, no forced-path peers.
 const config = {
   quick: options.quick,
-  rounds: options.rounds ?? (options.quick ? 3 : 5),
-  inFlightRounds: options.rounds ?? 3,
-  roundMs: options.roundMs ?? (options.quick ? 60 : 100),
-  warmMs: options.quick ? 60 : 150,
+  rounds: options.rounds ?? (options.quick ? 2 : 5),
+  inFlightRounds: options.rounds ?? (options.quick ? 1 : 3),
+  roundMs: options.roundMs ?? (options.quick ? 40 : 100),
+  warmMs: options.quick ? 40 : 150,
   stallBytes: options.quick ? 16 * 1024 * 1024 : 64 * 1024 * 1024,
   stallRepeats: options.quick ? 1 : 3,
 };
