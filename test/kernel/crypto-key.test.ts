@@ -33,6 +33,10 @@ async function expectRejects(promise: Promise<unknown>, name: string): Promise<v
 
 const hmacSha256 = { name: 'HMAC', hash: 'SHA-256' };
 
+/** The spec's "normalized value" of a usages list: each recognized usage once, in KeyUsage order. */
+const KEY_USAGE_ORDER = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey', 'unwrapKey'];
+const normalizedUsages = (usages: readonly string[]) => KEY_USAGE_ORDER.filter((usage) => usages.includes(usage));
+
 /** A property descriptor reduced to what WebIDL fixes (no function identities). */
 function shapeOf(descriptor: PropertyDescriptor | undefined) {
   if (descriptor === undefined) return undefined;
@@ -126,13 +130,15 @@ describe('the attributes', () => {
     { name: 'PBKDF2', format: 'raw', keyData: random(9), algorithm: 'PBKDF2', extractable: false, usages: ['deriveBits', 'deriveKey'] },
     { name: 'HKDF', format: 'raw', keyData: random(9), algorithm: 'HKDF', extractable: false, usages: ['deriveKey'] },
   ];
-  it.each(FAMILIES)('$name: type, extractable, algorithm and usages equal Node\'s for the same import', async (c) => {
+  // Usages are compared with the spec's normalized value rather than Node 20's
+  // (which keeps the caller's order): see the next describe.
+  it.each(FAMILIES)('$name: type, extractable and algorithm equal Node\'s for the same import', async (c) => {
     const ours = await subtle.importKey(c.format, c.keyData, c.algorithm, c.extractable, c.usages);
     const node = await nodeSubtle.importKey(c.format, c.keyData, c.algorithm as webcrypto.AlgorithmIdentifier, c.extractable, c.usages);
     expect(ours.type).toBe(node.type);
     expect(ours.extractable).toBe(node.extractable);
     expect(ours.algorithm).toEqual(node.algorithm);
-    expect(ours.usages).toEqual(node.usages);
+    expect(ours.usages).toEqual(normalizedUsages(c.usages));
   });
 });
 
@@ -192,11 +198,12 @@ describe('changing what the attributes return changes nothing the key does', () 
 // The spec's importKey, deriveKey and unwrapKey set [[usages]] to "the
 // normalized value of usages": the recognized usages in the order of the
 // KeyUsage enum, each once (section "Terminology", since 2014). Browsers keep
-// usages as a bit mask and show them that way; Node and @peculiar keep the
+// usages as a bit mask and show them that way; Node 20 and @peculiar 1.7.2 keep the
 // caller's list as given.
 describe('imported and derived keys hold the normalized usages', () => {
   it('importKey with usages [verify, sign, verify] gives [sign, verify]', async () => {
     const key = await subtle.importKey('raw', random(16), hmacSha256, true, ['verify', 'sign', 'verify']);
+    expect(key.usages).toEqual(normalizedUsages(['verify', 'sign', 'verify']));
     expect(key.usages).toEqual(['sign', 'verify']);
     expect((await subtle.exportKey('jwk', key) as { key_ops?: string[] }).key_ops).toEqual(['sign', 'verify']);
   });
