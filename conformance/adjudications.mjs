@@ -42,6 +42,30 @@ function gcmIvBytes(c) {
 }
 
 /** Whether any BufferSource in the case has one of these shapes (lib/values.mjs). */
+/** The recognized key usage values, in the spec's order ("the normalized value of a usages list"). */
+const USAGE_ORDER = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey', 'unwrapKey'];
+const normalizedUsages = (list) => USAGE_ORDER.filter((u) => list.includes(u));
+const sameList = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Where ours lists the normalized value of the oracle's usages (a key's usages, or an exported JWK's
+ * key_ops) and the oracle lists them as given: puts ours in the oracle's place. True if it changed anything.
+ */
+function repairUsages(theirs, ours) {
+  let changed = false;
+  for (const [mine, other, set] of [
+    [ours.facts?.usages, theirs.facts?.usages, (v) => { theirs.facts.usages = v; }],
+    [ours.key_ops, theirs.key_ops, (v) => { theirs.key_ops = v; }],
+  ]) {
+    if (!Array.isArray(mine) || !Array.isArray(other) || sameList(mine, other)) continue;
+    if (sameList(mine, normalizedUsages(other))) {
+      set(mine);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 const parseJson = (outcome) => {
   try {
     return JSON.parse(outcome);
@@ -53,13 +77,22 @@ const parseJson = (outcome) => {
 const hasShape = (c, ...shapes) => shapes.some((s) => new RegExp(`"(shape|dataShape|sigShape|wrappedShape)":"${s}"`).test(c.specText));
 
 export default [
-  // ---- bugs of ours (first, so that no broader rule explains them away) -----
+  // ---- bugs of ours: rules with verdict 'oracle' go first, so that no broader rule explains them away.
+  // (An earlier one, kdf-get-key-length-not-registered, went when the registry gained HKDF's and
+  // PBKDF2's "get key length".)
   {
-    id: 'kdf-get-key-length-not-registered',
+    id: 'generatekey-usages-normalized',
     oracle: 'both',
     verdict: 'oracle',
-    errorPair: (ours, theirs, c) => ['HKDF', 'PBKDF2'].includes(c.row) && c.op === 'get key length'
-      && pair(ours, theirs, 'NotSupportedError', (y) => y === 'OperationError' || y === 'Error(OperationError)'),
+    repair: (theirs, ours, c) => c.op === 'generateKey' && repairUsages(theirs, ours),
+  },
+
+  // ---- usages: importKey, deriveKey and unwrapKey set "the normalized value" ----
+  {
+    id: 'usages-normalized',
+    oracle: 'both',
+    verdict: 'ours',
+    repair: (theirs, ours, c) => c.op !== 'generateKey' && repairUsages(theirs, ours),
   },
 
   // ---- WebIDL: BufferSource and ArrayBufferView ---------------------------
@@ -135,7 +168,34 @@ export default [
     oracle: 'peculiar',
     verdict: 'ours',
     match: (c) => c.variant === 'jwk-malformed' && !/^k-/.test(c.spec.breakage ?? '')
-      && (c.ours === 'reject:DataError' || c.ours === 'reject:TypeError') && !failed(c.theirs),
+      && (c.ours === 'reject:DataError' || c.ours === 'reject:TypeError') && (!failed(c.theirs) || /^reject:Error(\(\w+\))?$/.test(c.theirs)),
+  },
+  {
+    id: 'peculiar-lenient-names',
+    oracle: 'peculiar',
+    verdict: 'ours',
+    match: (c) => c.variant === 'unknown-name' && c.ours === 'reject:NotSupportedError' && !failed(c.theirs),
+  },
+  {
+    id: 'peculiar-ctr-length-unchecked',
+    oracle: 'peculiar',
+    verdict: 'ours',
+    match: (c) => c.row === 'AES-CTR' && ['length-zero', 'length-over-128', 'counter-wrong-length'].includes(c.spec.what)
+      && c.ours === 'reject:OperationError' && !failed(c.theirs),
+  },
+  {
+    id: 'peculiar-hmac-import-length-unchecked',
+    oracle: 'peculiar',
+    verdict: 'ours',
+    match: (c) => c.row === 'HMAC' && c.op === 'importKey' && ['length-mismatch', 'raw-empty'].includes(c.variant)
+      && c.ours === 'reject:DataError' && !failed(c.theirs),
+  },
+  {
+    id: 'peculiar-rejects-repeated-usages',
+    oracle: 'peculiar',
+    verdict: 'ours',
+    match: (c) => Array.isArray(c.spec.usages) && new Set(c.spec.usages).size < c.spec.usages.length
+      && !failed(c.ours) && c.theirs === 'reject:TypeError',
   },
   {
     id: 'peculiar-wrapping-key-usage-unchecked',
@@ -170,17 +230,6 @@ export default [
     verdict: 'ours',
     match: (c) => ['HKDF', 'PBKDF2'].includes(c.row) && c.op === 'importKey' && hasShape(c, 'DataView')
       && c.outcomes?.node === c.ours && c.ours !== c.theirs,
-  },
-  {
-    id: 'peculiar-hmac-length-rounded-down',
-    oracle: 'peculiar',
-    verdict: 'ours',
-    match: (c) => {
-      if (c.row !== 'HMAC' || c.variant !== 'valid-length-not-byte-multiple') return false;
-      const mine = parseJson(c.ours)?.facts?.algorithm?.length;
-      const other = parseJson(c.theirs)?.facts?.algorithm?.length;
-      return mine % 8 !== 0 && other === Math.floor(mine / 8) * 8;
-    },
   },
   {
     id: 'peculiar-hmac-get-key-length-zero',
@@ -246,8 +295,9 @@ export default [
     id: 'kdf-null-length',
     oracle: 'both',
     verdict: 'ours',
-    errorPair: (ours, theirs, c) => ['PBKDF2', 'HKDF'].includes(c.row) && ['length-null', 'length-missing'].includes(c.variant)
-      && pair(ours, theirs, 'OperationError', (y) => y === 'TypeError'),
+    // They reject with TypeError, or (@peculiar) derive zero bytes.
+    match: (c) => ['PBKDF2', 'HKDF'].includes(c.row) && c.op === 'deriveBits' && ['length-null', 'length-missing'].includes(c.variant)
+      && c.ours === 'reject:OperationError' && (c.theirs === 'reject:TypeError' || c.theirs === 'bytes(0):'),
   },
 
   // ---- AES-GCM ---------------------------------------------------------------
@@ -329,17 +379,13 @@ export default [
   },
 
   {
-    id: 'hmac-import-ignores-length',
+    id: 'hmac-length-not-byte-multiple',
     oracle: 'both',
     verdict: 'ours',
-    repair: (theirs, ours, c) => {
-      const length = c.spec.alg?.$alg?.members?.length;
-      const mine = ours.facts?.algorithm;
-      const other = theirs.facts?.algorithm;
-      if (c.row !== 'HMAC' || length === undefined || mine?.length !== length || !other || other.length === length) return false;
-      other.length = length;
-      return true;
-    },
+    // No oracle does what the spec says for these lengths (see the note), so the comparison says nothing:
+    // our answer is checked against the spec's text only.
+    match: (c) => c.row === 'HMAC' && (c.tags.includes('hmac-length-not-byte-multiple') || c.variant === 'valid-length-not-byte-multiple')
+      && (!failed(c.ours) || c.theirs.startsWith('setup(')),
   },
   {
     id: 'peculiar-hmac-default-length',
@@ -369,13 +415,6 @@ export default [
       return true;
     },
   },
-  {
-    id: 'node-hmac-length-not-byte-multiple',
-    oracle: 'node',
-    verdict: 'ours',
-    match: (c) => c.row === 'HMAC' && (c.tags.includes('hmac-length-not-byte-multiple') || c.variant === 'valid-length-not-byte-multiple')
-      && ((!failed(c.ours) && (c.theirs === 'reject:DataError' || c.theirs === 'reject:TypeError')) || c.theirs === 'setup(importKey):reject:DataError'),
-  },
 
   // ---- JWK -------------------------------------------------------------------
   {
@@ -383,19 +422,5 @@ export default [
     oracle: 'both',
     verdict: 'ours',
     match: (c) => c.variant === 'jwk-malformed' && /^k-/.test(c.spec.breakage ?? '') && c.ours === 'reject:DataError' && !failed(c.theirs),
-  },
-
-  // ---- generateKey -----------------------------------------------------------
-  {
-    id: 'node-generatekey-dedups-usages',
-    oracle: 'node',
-    verdict: 'ours',
-    repair: (theirs, ours, c) => {
-      if (c.op !== 'generateKey' || !ours.facts?.usages || !theirs.facts?.usages) return false;
-      const unique = [...new Set(ours.facts.usages)];
-      if (unique.length === ours.facts.usages.length || JSON.stringify(unique) !== JSON.stringify(theirs.facts.usages)) return false;
-      theirs.facts.usages = ours.facts.usages;
-      return true;
-    },
   },
 ];

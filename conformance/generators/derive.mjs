@@ -71,9 +71,9 @@ export function deriveKeyCell(name, { targets }) {
 
 /**
  * deriveKey to a PBKDF2 or HKDF key. The spec registers "get key length"
- * for both (it returns null, so the derivation itself then fails with
- * OperationError: a null length); a registry without that operation
- * rejects at normalization (NotSupportedError) instead.
+ * for both and it returns null, so with an HKDF or PBKDF2 base key the
+ * derivation itself fails (OperationError: a null length); a registry
+ * without that operation would reject at normalization (NotSupportedError).
  */
 export function deriveKdfKeyCell(name) {
   return cell({

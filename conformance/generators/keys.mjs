@@ -89,6 +89,9 @@ export async function crossCheck(I, keyI, rawHex, J) {
   }
 }
 
+/** The recognized key usage values, in the spec's order. */
+const KEY_USAGE_ORDER = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey', 'unwrapKey'];
+
 const JUNK_32 = fromHex('8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca7');
 
 /**
@@ -98,7 +101,8 @@ const JUNK_32 = fromHex('8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3
  */
 export async function useOutcome(I, key) {
   const name = key.algorithm.name;
-  const usage = key.usages[0];
+  // The first usage in the spec's order, so that the order an implementation lists them in does not matter.
+  const usage = KEY_USAGE_ORDER.find((u) => key.usages.includes(u));
   return observe(async () => {
     switch (usage) {
       case 'sign': return I.call('sign', 'HMAC', key, MESSAGE);
