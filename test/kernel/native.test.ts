@@ -192,10 +192,9 @@ describe('type tags: look-alike objects are refused with TypeError, without cras
       expect(() => AlgSocketProto[method]!.call(make(), new Uint8Array(16)), method).toThrow(TypeError);
   });
 
-  // Known bug, reported: the `fd` and `closed` accessors (native/handles.cc
-  // JS_getFd, JS_getClosed) read the receiver without checking its type
-  // tag; called on a Secret they return numbers read from the Secret's
-  // memory, and on a plain object they throw a plain Error.
+  // Accessors need the same check as methods: without it, `fd` read on a
+  // Secret returned a number taken from the Secret's memory (found by this
+  // test, fixed in d2fba41).
   test.each(impostors.slice(0, 3))('AlgSocket accessors fd and closed read on %s', (_label, make) => {
     const AlgSocketProto = classes().AlgSocket.prototype;
     for (const accessor of ['fd', 'closed'])
@@ -457,11 +456,11 @@ describe('AES-GCM: the composite gcm job and the aead job against node:crypto ae
     expect(hex(addon().aead(aeadOp, true, iv, aad, plaintext, tagBytes, false))).toBe(expected);
   });
 
-  // Known bug, reported (native/jobs.cc AeadJob::Run): with no AAD and no
-  // plaintext the job asks recvmsg for 0 bytes, and algif_aead runs no
-  // request for an empty receive buffer. The tag is never checked (any 16
-  // bytes "decrypt" to an empty message) and the request stays queued, so
-  // the op socket's next sendmsg fails with EINVAL.
+  // With no AAD and no plaintext, a recvmsg of 0 bytes runs no request in
+  // algif_aead: the tag would go unchecked (any 16 bytes "decrypting" to an
+  // empty message) and the request would stay queued, making the op
+  // socket's next sendmsg fail with EINVAL. AeadJob must receive at least a
+  // byte (found by this test and test/kernel/aes-gcm.test.ts, fixed in d2fba41).
   describe('aead: decrypting a tag-only message with no AAD', () => {
     test.each([false, true])('a forged tag fails with EBADMSG (async=%s)', async (async) => {
       const aeadOp = aeadSocket(randomData(32), 16);

@@ -64,11 +64,10 @@ describe('install()', () => {
     expect(globalDescriptors()).toEqual(before);
   });
 
-  // WebIDL makes `crypto` an attribute of the global (enumerable, no setter)
-  // and the interface objects writable, non-enumerable data properties;
-  // Node follows that, and install.ts says it keeps Node's attributes.
-  // Known bug, reported: install() defines `crypto` as a non-enumerable
-  // data property, so Object.keys(globalThis) loses 'crypto'.
+  // WebIDL makes `crypto` an attribute of the global (enumerable) and the
+  // interface objects non-enumerable data properties; Node follows that.
+  // install() once made `crypto` non-enumerable, so Object.keys(globalThis)
+  // lost it (found by this test).
   test('the installed globals keep the enumerability and configurability they had', () => {
     const before = globalDescriptors();
     installForTest();
