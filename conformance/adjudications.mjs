@@ -2,11 +2,12 @@
 // against the W3C spec in ADJUDICATIONS.md (a heading with the same id).
 //
 // A rule applies to one oracle ('node', 'peculiar') or 'both', and explains
-// a disagreement in one of two ways (see lib/adjudicate.mjs):
+// a disagreement in one of three ways (see lib/adjudicate.mjs):
 //   errorPair(ours, theirs, c)  one error name against another at the same
 //                               place ("reject:OperationError" / "reject:Error(OperationError)")
 //   match(c)                    the whole disagreement
-// c = {row, op, variant, tags, spec, specText, oracle, ours, theirs, equalModuloErrors}.
+//   repair(theirs, ours, c)     one known deviation in an oracle's JSON outcome, fixed in place
+// c = {row, op, variant, tags, spec, specText, outcomes, oracle, ours, theirs, equalModuloErrors}.
 // verdict 'ours': the spec sides with this library. verdict 'oracle': the
 // spec sides with the oracle, so it is a bug of ours, and it fails the run.
 //
@@ -41,7 +42,6 @@ function gcmIvBytes(c) {
   return m ? m[1].length / 2 : undefined;
 }
 
-/** Whether any BufferSource in the case has one of these shapes (lib/values.mjs). */
 /** The recognized key usage values, in the spec's order ("the normalized value of a usages list"). */
 const USAGE_ORDER = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey', 'unwrapKey'];
 const normalizedUsages = (list) => USAGE_ORDER.filter((u) => list.includes(u));
@@ -74,6 +74,7 @@ const parseJson = (outcome) => {
   }
 };
 
+/** Whether any BufferSource in the case has one of these shapes (lib/values.mjs). */
 const hasShape = (c, ...shapes) => shapes.some((s) => new RegExp(`"(shape|dataShape|sigShape|wrappedShape)":"${s}"`).test(c.specText));
 
 export default [
@@ -115,7 +116,6 @@ export default [
     verdict: 'ours',
     match: (c) => c.row === 'Crypto' && c.op === 'getRandomValues' && c.spec.backing === 'shared' && c.ours === 'throw:TypeError' && !failed(c.theirs),
   },
-
   {
     id: 'detached-buffer-source',
     oracle: 'both',
@@ -207,7 +207,8 @@ export default [
     id: 'peculiar-no-enforce-range',
     oracle: 'peculiar',
     verdict: 'ours',
-    match: (c) => c.variant === 'length-out-of-range' && c.ours === 'reject:TypeError' && c.theirs !== 'reject:TypeError',
+    match: (c) => (c.variant === 'length-out-of-range' || c.spec.what === 'length-out-of-range')
+      && c.ours === 'reject:TypeError' && c.theirs !== 'reject:TypeError',
   },
   {
     id: 'peculiar-ctr-counter-length-ignored',
@@ -225,10 +226,10 @@ export default [
     match: (c) => c.row === 'HKDF' && c.variant === 'length-over-255-blocks' && c.ours === 'reject:OperationError' && !failed(c.theirs),
   },
   {
-    id: 'peculiar-dataview-key-data',
+    id: 'peculiar-view-key-data',
     oracle: 'peculiar',
     verdict: 'ours',
-    match: (c) => ['HKDF', 'PBKDF2'].includes(c.row) && c.op === 'importKey' && hasShape(c, 'DataView')
+    match: (c) => ['HKDF', 'PBKDF2'].includes(c.row) && c.op === 'importKey' && hasShape(c, 'DataView', 'Int16Array', 'Float64Array')
       && c.outcomes?.node === c.ours && c.ours !== c.theirs,
   },
   {
