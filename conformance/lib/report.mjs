@@ -105,7 +105,11 @@ export function writeReports({ mdPath, jsonPath, run, cells, cases, kats, interf
     cells: cells.map((c) => ({ row: c.row, op: c.op, extra: c.extra, ...c.tally })),
     adjudications: adjudicator.rules.map((r) => ({ id: r.id, oracle: r.oracle, verdict: r.verdict, matched: adjudicator.uses[r.id] })),
     failed: failed.map(slim), oneOracle: oneOracle.map(slim),
-    adjudicated: cases.filter((c) => c.status === 'adjudicated').map((c) => ({ id: c.id, variant: c.spec?.variant, rules: c.diffs.map((d) => d.rule) })),
+    // The adjudicated cases, by the rules that explained them (ids only: --replay shows the rest).
+    adjudicated: cases.filter((c) => c.status === 'adjudicated').reduce((byRule, c) => {
+      for (const d of c.diffs) for (const rule of (d.rule ?? '').split('+').filter(Boolean)) (byRule[rule] ??= []).push(`${c.id} (${d.oracle})`);
+      return byRule;
+    }, {}),
     kats, interfaceChecks,
   }, null, 1)}\n`);
   return passed;
