@@ -79,15 +79,8 @@ const hasShape = (c, ...shapes) => shapes.some((s) => new RegExp(`"(shape|dataSh
 
 export default [
   // ---- bugs of ours: rules with verdict 'oracle' go first, so that no broader rule explains them away.
-  // (An earlier one, kdf-get-key-length-not-registered, went when the registry gained HKDF's and
-  // PBKDF2's "get key length".)
-  {
-    id: 'generatekey-usages-normalized',
-    oracle: 'both',
-    verdict: 'oracle',
-    repair: (theirs, ours, c) => c.op === 'generateKey' && repairUsages(theirs, ours),
-  },
-
+  // (Earlier ones went when fixed: kdf-get-key-length-not-registered when the registry gained HKDF's
+  // and PBKDF2's "get key length"; generatekey-usages-normalized when generateKey stopped normalizing.)
   // ---- usages: importKey, deriveKey and unwrapKey set "the normalized value" ----
   {
     id: 'usages-normalized',

@@ -5,7 +5,7 @@
 import { binding } from './kernel/binding';
 import { kernelError, KernelError, type AlgType } from './kernel/errors';
 import { KEYRINGS, KernelKey, type KeyringName } from './kernel/kernel-key';
-import { keySlots, type CryptoKey, type KeyUsage } from './webcrypto/crypto-key';
+import { keySlots, normalizedUsages, type CryptoKey, type KeyUsage } from './webcrypto/crypto-key';
 import { domError, toDomError } from './webcrypto/dom-errors';
 import { normalizeAlgorithm } from './webcrypto/normalize';
 import { registration } from './webcrypto/registry';
@@ -47,7 +47,7 @@ export async function importKeyringKey(ref: KeyringKeyReference, algorithm: Algo
     if (row.module.importKernelKey === undefined)
       throw domError('NotSupportedError', `${alg.name} keys cannot come from a keyring`);
     const kernelKey = KernelKey.fromSerial(serialOf(ref));
-    const key = row.module.importKernelKey(kernelKey, alg, usages);
+    const key = row.module.importKernelKey(kernelKey, alg, normalizedUsages(usages));
     // Key a throw-away tfm now, so a wrong serial, a revoked key or a
     // payload of the wrong size fails here rather than at first use.
     const [type, kernelName] = row.kernel[0]!.split(':') as [AlgType, string];

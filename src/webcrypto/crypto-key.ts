@@ -3,6 +3,7 @@
 // private field, so neither a caller nor a look-alike object can change a
 // key's type, usages or material, and inspection never shows key bytes.
 import { inspect } from 'node:util';
+import * as workerThreads from 'node:worker_threads';
 import type { Secret } from '../kernel/binding';
 import { KernelKey } from '../kernel/kernel-key';
 import { KeySessions } from '../kernel/session';
@@ -58,16 +59,29 @@ export function keySlots(key: unknown): KeySlots | undefined {
   return readSlots(key);
 }
 
+/**
+ * "The normalized value of usages": each usage once, in the order of the
+ * KeyUsage enumeration. importKey, deriveKey and unwrapKey set a key's usages
+ * to it; generateKey sets them to the list as given (conformance/ADJUDICATIONS.md).
+ */
+export function normalizedUsages(usages: readonly KeyUsage[]): KeyUsage[] {
+  return KEY_USAGES.filter((usage) => usages.includes(usage));
+}
+
+// CryptoKey is [Serializable], but a user-land class cannot take part in
+// structured cloning: cloned, a key would arrive as an empty object. Node
+// 22.10+ can refuse it instead (DataCloneError); Node 20 cannot.
+const markAsUncloneable = (workerThreads as { markAsUncloneable?: (value: object) => void }).markAsUncloneable;
+
 export function createKey(slots: KeySlots): CryptoKey {
-  // "The normalized value of usages": each usage once, in the order of the
-  // KeyUsage enumeration (as Node 24 and browsers hold them).
-  const usages = KEY_USAGES.filter((usage) => slots.usages.includes(usage));
-  return new CryptoKey(CONSTRUCT, {
+  const key = new CryptoKey(CONSTRUCT, {
     ...slots,
-    usages,
+    usages: [...slots.usages],
     algorithmObject: deepCopy(slots.algorithm) as object,
-    usagesObject: [...usages],
+    usagesObject: [...slots.usages],
   });
+  markAsUncloneable?.(key);
+  return key;
 }
 
 function deepCopy(value: unknown): unknown {

@@ -67,6 +67,8 @@ export class Crypto {
       throw new TypeError(`${prefix}: 1st argument is not an ArrayBufferView`);
     if (types.isSharedArrayBuffer(array.buffer))
       throw new TypeError(`${prefix}: 1st argument is a view of a SharedArrayBuffer, which is not allowed`);
+    if ((array.buffer as { resizable?: boolean }).resizable === true)
+      throw new TypeError(`${prefix}: 1st argument is a view of a resizable ArrayBuffer, which is not allowed`);
     if (!isIntegerTypedArray(array))
       throw domError('TypeMismatchError', `${prefix}: the array must be an integer TypedArray (not a float array or a DataView)`);
     if (array.byteLength > MAX_RANDOM_BYTES)

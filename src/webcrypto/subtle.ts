@@ -6,7 +6,7 @@
 import type { CryptoKeyPair, JsonWebKey, KeyFormat } from './algorithm-module';
 import { KEY_FORMATS } from './algorithm-module';
 import { types } from 'node:util';
-import { CryptoKey, KEY_USAGES, keySlots, type KeySlots, type KeyUsage } from './crypto-key';
+import { CryptoKey, KEY_USAGES, keySlots, normalizedUsages, type KeySlots, type KeyUsage } from './crypto-key';
 import { domError, toDomError } from './dom-errors';
 import { defineInterface } from './idl-interface';
 import { toJsonWebKey } from './jwk';
@@ -249,7 +249,7 @@ export class SubtleCrypto {
     const key = toKey(baseKey, arg(2));
     const derivedType = toAlgorithmIdentifier(derivedKeyType, arg(3));
     const isExtractable = toBoolean(extractable);
-    const usages = toUsages(keyUsages, arg(5));
+    const usages = normalizedUsages(toUsages(keyUsages, arg(5)));
     const normalized = dispatch.normalize(alg, 'deriveBits', arg(1));
     const importAlg = dispatch.normalize(derivedType, 'importKey', arg(3));
     const lengthAlg = dispatch.normalize(derivedType, 'get key length', arg(3));
@@ -286,7 +286,7 @@ export class SubtleCrypto {
     const keyInput = toKeyDataUnion(keyData, arg(2));
     const alg = toAlgorithmIdentifier(algorithm, arg(3));
     const isExtractable = toBoolean(extractable);
-    const usages = toUsages(keyUsages, arg(5));
+    const usages = normalizedUsages(toUsages(keyUsages, arg(5)));
     const normalized = dispatch.normalize(alg, 'importKey', arg(3));
     const data = keyDataFor(keyFormat, keyInput, arg(2));
     return settle(() => importWith(dispatch, keyFormat, data, normalized, isExtractable, usages));
@@ -332,7 +332,7 @@ export class SubtleCrypto {
     const alg = toAlgorithmIdentifier(unwrapAlgorithm, arg(4));
     const keyAlg = toAlgorithmIdentifier(unwrappedKeyAlgorithm, arg(5));
     const isExtractable = toBoolean(extractable);
-    const usages = toUsages(keyUsages, arg(7));
+    const usages = normalizedUsages(toUsages(keyUsages, arg(7)));
     const [normalized, op] = normalizeWithFallback(dispatch, alg, 'unwrapKey', 'decrypt', arg(4));
     const importAlg = dispatch.normalize(keyAlg, 'importKey', arg(5));
     const wrapped = copyBytes(wrappedSource);

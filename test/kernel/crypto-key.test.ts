@@ -216,6 +216,22 @@ describe('imported and derived keys hold the normalized usages', () => {
   });
 });
 
+// generateKey is the exception: AES and HMAC "generate key" set [[usages]] "to
+// be usages", the list as given, and the generateKey method adds nothing; Node
+// and @peculiar agree (conformance/ADJUDICATIONS.md, generatekey-usages-normalized).
+describe('generated keys hold the usages as given', () => {
+  it.each([
+    ['AES-KW', { name: 'AES-KW', length: 128 }, ['unwrapKey', 'wrapKey']],
+    ['AES-GCM', { name: 'AES-GCM', length: 256 }, ['decrypt', 'wrapKey', 'encrypt']],
+    ['HMAC', { name: 'HMAC', hash: 'SHA-256' }, ['verify', 'sign']],
+  ] as const)('%s: the same list as Node', async (_name, algorithm, usages) => {
+    const ours = await subtle.generateKey(algorithm, true, [...usages]) as CryptoKey;
+    const node = await nodeSubtle.generateKey(algorithm, true, [...usages]) as webcrypto.CryptoKey;
+    expect(ours.usages).toEqual([...usages]);
+    expect(ours.usages).toEqual(node.usages);
+  });
+});
+
 // ---- inspection -------------------------------------------------------------
 
 describe('util.inspect', () => {

@@ -144,6 +144,8 @@ describe('the array argument', () => {
     ['an ArrayBuffer', () => new ArrayBuffer(4)], ['an Array', () => [1, 2]], ['null', () => null],
     ['undefined', () => undefined], ['a string', () => 'abc'], ['a number', () => 4], ['a plain object', () => ({})],
     ['a view of a SharedArrayBuffer', () => new Uint8Array(new SharedArrayBuffer(4))],
+    // No [AllowResizable] on getRandomValues' argument (found by conformance/).
+    ['a view of a resizable ArrayBuffer', () => new Uint8Array(Reflect.construct(ArrayBuffer, [4, { maxByteLength: 8 }]) as ArrayBuffer)],
   ])('%s: TypeError (WebIDL ArrayBufferView conversion)', (_label, make) => {
     expect(() => crypto.getRandomValues(make() as never)).toThrow(TypeError);
   });
