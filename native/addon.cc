@@ -234,20 +234,28 @@ Napi::Value JS_aesKw(const Napi::CallbackInfo& info) {
                   std::move(a.resources), result, a.async);
 }
 
-// pbkdf2(hmacOp, salt, iterations, digestBytes, outBytes, async)
+// pbkdf2(hmacOp, salt, iterations, digestBytes, firstBlock, outBytes, async):
+// the output blocks firstBlock, firstBlock + 1, ... (1-based, RFC 8018's i),
+// so that the blocks of one long output can run as separate jobs.
 Napi::Value JS_pbkdf2(const Napi::CallbackInfo& info) {
   Args a{info};
-  a.ReadAsyncFlag(5);
+  a.ReadAsyncFlag(6);
   int op = a.Socket(0, "hmacOp");
   Span salt = a.Bytes(1, "salt");
   size_t iterations = a.Size(2, "iterations", UINT32_MAX);
   a.Require(iterations >= 1, "iterations must be at least 1");
   size_t digest = a.Size(3, "digestBytes", 64);
   a.Require(digest >= 1, "digestBytes must be at least 1");
+  size_t first_block = a.Size(4, "firstBlock", UINT32_MAX);
+  a.Require(first_block >= 1, "firstBlock must be at least 1");
+  size_t out_bytes = a.Size(5, "outBytes", size_t(1) << 32);
+  a.Require((out_bytes + digest - 1) / digest <= UINT32_MAX - first_block + 1,
+            "the output needs more blocks than a 32-bit block index can number");
   MutableSpan out;
-  auto result = a.Output(a.Size(4, "outBytes", size_t(1) << 32), &out);
+  auto result = a.Output(out_bytes, &out);
   return Dispatch(info.Env(),
-                  std::make_unique<Pbkdf2Job>(op, salt, static_cast<uint32_t>(iterations), digest, out),
+                  std::make_unique<Pbkdf2Job>(op, salt, static_cast<uint32_t>(iterations), digest,
+                                              static_cast<uint32_t>(first_block), out),
                   std::move(a.resources), result, a.async);
 }
 

@@ -142,8 +142,9 @@ ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
     n = sendmsg(op, &msg, flags);
   } while (n < 0 && errno == EINTR);
   if (n < 0) Fail("sendmsg", failure);
-  // The IV may be secret-adjacent (a GCM J0); wipe the stack copy.
-  explicit_bzero(buf, sizeof(buf));
+  // The IV may be secret-adjacent (a GCM J0); wipe the stack copy. Hot loops
+  // (PBKDF2: one send per iteration) send no cmsgs and skip this.
+  if (control != nullptr) explicit_bzero(buf, sizeof(buf));
   return n < 0 ? -failure->err : n;
 }
 

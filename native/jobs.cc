@@ -420,8 +420,9 @@ void Pbkdf2Job::Run() {
   SecureBytes u(digest_bytes_), t(digest_bytes_);
   uint8_t index[4];
   bool ok = true;
-  for (uint32_t block = 1; ok && (block - 1) * digest_bytes_ < out_.size; block++) {
-    StoreBigEndian32(block, index);
+  for (size_t offset = 0, block = first_block_; ok && offset < out_.size;
+       offset += digest_bytes_, block++) {
+    StoreBigEndian32(static_cast<uint32_t>(block), index);
     iovec first[2] = {{const_cast<uint8_t*>(salt_.data), salt_.size}, {index, 4}};
     ok = Mac(op_, first, 2, u.data(), u.size(), &failure);
     memcpy(t.data(), u.data(), u.size());
@@ -430,7 +431,6 @@ void Pbkdf2Job::Run() {
       ok = Mac(op_, &next, 1, u.data(), u.size(), &failure);
       for (size_t k = 0; k < t.size(); k++) t.data()[k] ^= u.data()[k];
     }
-    size_t offset = (block - 1) * digest_bytes_;
     if (ok) memcpy(out_.data + offset, t.data(), std::min(digest_bytes_, out_.size - offset));
   }
   if (!ok) explicit_bzero(out_.data, out_.size);

@@ -226,13 +226,14 @@ int InstallGhashKey(int ctr_op, int ghash_tfm, afalg::Failure* failure);
 
 // PBKDF2 (RFC 8018 section 5.2) over an hmac(*) op socket whose tfm is keyed
 // with the password: one HMAC per iteration, each a send and a recv on the
-// same already-keyed socket.
+// same already-keyed socket. It computes out.size bytes of output starting at
+// block first_block (1-based), so independent blocks can run as parallel jobs.
 class Pbkdf2Job final : public Job {
  public:
   Pbkdf2Job(int hmac_op, Span salt, uint32_t iterations, size_t digest_bytes,
-            MutableSpan out)
+            uint32_t first_block, MutableSpan out)
       : op_(hmac_op), salt_(salt), iterations_(iterations),
-        digest_bytes_(digest_bytes), out_(out) {}
+        digest_bytes_(digest_bytes), first_block_(first_block), out_(out) {}
   void Run() override;
 
  private:
@@ -240,6 +241,7 @@ class Pbkdf2Job final : public Job {
   Span salt_;
   uint32_t iterations_;
   size_t digest_bytes_;
+  uint32_t first_block_;
   MutableSpan out_;
 };
 

@@ -42,7 +42,7 @@ export interface Binding {
   aead: Maybe<[op: AlgSocket, encrypt: boolean, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tagBytes: number]>;
   gcm: Maybe<[ctrOp: AlgSocket, ghashOp: AlgSocket, encrypt: boolean, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tagBytes: number]>;
   aesKw: Maybe<[ecbOp: AlgSocket, wrap: boolean, data: Uint8Array]>;
-  pbkdf2: Maybe<[hmacOp: AlgSocket, salt: Uint8Array, iterations: number, digestBytes: number, outBytes: number]>;
+  pbkdf2: Maybe<[hmacOp: AlgSocket, salt: Uint8Array, iterations: number, digestBytes: number, firstBlock: number, outBytes: number]>;
   hkdf: Maybe<[hmacName: string, ikm: Secret, salt: Uint8Array, info: Uint8Array, digestBytes: number, outBytes: number]>;
   digestSecret(hashOp: AlgSocket, secret: Secret, digestBytes: number): Secret;
   hashUpdate: Maybe<[op: AlgSocket, data: Uint8Array]>;

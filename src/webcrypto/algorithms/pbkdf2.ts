@@ -1,7 +1,10 @@
 // PBKDF2 (RFC 8018) on the kernel's HMAC: the password keys an hmac(<hash>)
 // tfm once, and the native job runs every iteration on one op socket, two
 // syscalls each, off the event loop for any non-trivial iteration count.
+// The output's blocks are independent chains, so a long output runs its
+// blocks as parallel jobs, each on its own op socket.
 import { binding } from '../../kernel/binding';
+import { runsAsync } from '../../kernel/schedule';
 import { Session } from '../../kernel/session';
 import type { AlgorithmModule } from '../algorithm-module';
 import { domError } from '../dom-errors';
@@ -21,8 +24,23 @@ export const pbkdf2: AlgorithmModule = {
     const { digestBytes, blockBytes } = hashInfo(hash);
     // The work, in bytes hashed, decides between this thread and the pool.
     const blocks = Math.ceil(length / digestBytes);
-    const work = iterations * blocks * 2 * blockBytes + salt.byteLength;
-    return Session.run([hmacSession(key, hash)], work,
-      ([op], async) => binding().pbkdf2(op!, salt, iterations, digestBytes, length, async));
+    const blockWork = iterations * 2 * blockBytes + salt.byteLength;
+    const session = hmacSession(key, hash);
+    const derive = (firstBlock: number, bytes: number) =>
+      Session.run([session], blockWork * Math.ceil(bytes / digestBytes),
+        ([op], async) => binding().pbkdf2(op!, salt, iterations, digestBytes, firstBlock, bytes, async));
+    if (blocks === 1 || !runsAsync(blockWork)) return derive(1, length);
+    const parts = await Promise.allSettled(Array.from({ length: blocks },
+      (_, i) => derive(i + 1, Math.min(digestBytes, length - i * digestBytes))));
+    const bits = new Uint8Array(length);
+    parts.forEach((part, i) => {
+      if (part.status === 'rejected') return;
+      bits.set(new Uint8Array(part.value), i * digestBytes);
+      new Uint8Array(part.value).fill(0);
+    });
+    const failed = parts.find((part) => part.status === 'rejected');
+    if (failed === undefined) return bits.buffer;
+    bits.fill(0);  // never a partial result
+    throw failed.reason;
   },
 };
