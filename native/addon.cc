@@ -427,6 +427,20 @@ Napi::Value JS_rngFill(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// drbgGenerate(op, additionalInput | null, outBytes): one generate call of
+// a DRBG under CAVP test (see DrbgGenerate).
+Napi::Value JS_drbgGenerate(const Napi::CallbackInfo& info) {
+  Args a{info};
+  int op = a.Socket(0, "op");
+  Span additional_input = a.OptionalBytes(1, "additionalInput");
+  MutableSpan out;
+  auto result = a.Output(a.Size(2, "outBytes", kRngReadBytes), &out);
+  afalg::Failure failure;
+  if (DrbgGenerate(op, additional_input, out, &failure) != 0)
+    throw KernelError(info.Env(), failure.err, failure.syscall);
+  return result;
+}
+
 // getRandom(view): fills view in place from getrandom(2).
 Napi::Value JS_getRandom(const Napi::CallbackInfo& info) {
   ByteView view = ArgBytes(info.Env(), info[0], "view");
@@ -487,6 +501,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("searchKey", Napi::Function::New<JS_searchKey>(env, "searchKey"));
   exports.Set("revokeKey", Napi::Function::New<JS_revokeKey>(env, "revokeKey"));
   exports.Set("rngFill", Napi::Function::New<JS_rngFill>(env, "rngFill"));
+  exports.Set("drbgGenerate", Napi::Function::New<JS_drbgGenerate>(env, "drbgGenerate"));
   exports.Set("getRandom", Napi::Function::New<JS_getRandom>(env, "getRandom"));
   exports.Set("installGhashKey", Napi::Function::New<JS_installGhashKey>(env, "installGhashKey"));
   exports.Set("openSocketCount", Napi::Function::New<JS_openSocketCount>(env, "openSocketCount"));

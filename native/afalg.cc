@@ -77,6 +77,14 @@ int SetAeadAuthsize(int tfm, unsigned tag_bytes, Failure* failure) {
   return 0;
 }
 
+int SetDrbgEntropy(int tfm, const uint8_t* entropy, size_t entropy_bytes,
+                   Failure* failure) {
+  if (setsockopt(tfm, SOL_ALG, ALG_SET_DRBG_ENTROPY, entropy,
+                 static_cast<socklen_t>(entropy_bytes)) != 0)
+    return Fail("setsockopt(ALG_SET_DRBG_ENTROPY)", failure);
+  return 0;
+}
+
 int SetSendBuffer(int op, int bytes, Failure* failure) {
   if (setsockopt(op, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0)
     return Fail("setsockopt(SO_SNDBUF)", failure);

@@ -42,6 +42,10 @@ int SetKey(int tfm, const uint8_t* key, size_t key_bytes, Failure* failure);
 int SetKeySerial(int tfm, int32_t serial, Failure* failure);
 int SetAeadAuthsize(int tfm, unsigned tag_bytes, Failure* failure);
 int SetSendBuffer(int op, int bytes, Failure* failure);
+// ALG_SET_DRBG_ENTROPY on an rng tfm: the DRBG's test entropy (CAVP testing;
+// only kernels built with CONFIG_CRYPTO_USER_API_RNG_CAVP have it).
+int SetDrbgEntropy(int tfm, const uint8_t* entropy, size_t entropy_bytes,
+                   Failure* failure);
 void Close(int fd);
 // Whether fd is still an open AF_ALG socket (it may have been closed, or its
 // number reused, by other code in the process).

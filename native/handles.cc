@@ -109,6 +109,7 @@ Napi::Function AlgSocket::Define(Napi::Env env, Addon* addon) {
       Method<AlgSocket, &AlgSocket::JS_setKeySerial>(env, "setKeySerial"),
       Method<AlgSocket, &AlgSocket::JS_setAeadAuthsize>(env, "setAeadAuthsize"),
       Method<AlgSocket, &AlgSocket::JS_setSendBuffer>(env, "setSendBuffer"),
+      Method<AlgSocket, &AlgSocket::JS_setDrbgEntropy>(env, "setDrbgEntropy"),
       Method<AlgSocket, &AlgSocket::JS_close>(env, "close"),
       Method<AlgSocket, &AlgSocket::JS_abandon>(env, "abandon"),
       Getter<AlgSocket, &AlgSocket::JS_getHealthy>("healthy"),
@@ -223,6 +224,16 @@ Napi::Value AlgSocket::JS_setAeadAuthsize(const Napi::CallbackInfo& info) {
   afalg::Failure failure;
   if (afalg::SetAeadAuthsize(self->fd_, info[0].As<Napi::Number>().Uint32Value(),
                              &failure) != 0)
+    throw KernelError(env, failure.err, failure.syscall);
+  return env.Undefined();
+}
+
+Napi::Value AlgSocket::JS_setDrbgEntropy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AlgSocket* self = From(env, info.This(), "this");
+  ByteView entropy = ArgBytes(env, info[0], "entropy");
+  afalg::Failure failure;
+  if (afalg::SetDrbgEntropy(self->fd_, entropy.data, entropy.size, &failure) != 0)
     throw KernelError(env, failure.err, failure.syscall);
   return env.Undefined();
 }

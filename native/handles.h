@@ -52,6 +52,7 @@ class AlgSocket : public Napi::ObjectWrap<AlgSocket> {
   Napi::Value JS_setKeySerial(const Napi::CallbackInfo& info);
   Napi::Value JS_setAeadAuthsize(const Napi::CallbackInfo& info);
   Napi::Value JS_setSendBuffer(const Napi::CallbackInfo& info);
+  Napi::Value JS_setDrbgEntropy(const Napi::CallbackInfo& info);
   Napi::Value JS_close(const Napi::CallbackInfo& info);
   Napi::Value JS_abandon(const Napi::CallbackInfo& info);
   Napi::Value JS_getHealthy(const Napi::CallbackInfo& info);

@@ -16,8 +16,6 @@ using afalg::Failure;
 constexpr size_t kSkcipherChunkBytes = 64 * 1024;
 // Hash sends have no such limit; the chunk only bounds one syscall's work.
 constexpr size_t kHashChunkBytes = 1024 * 1024;
-// One read from an rng op socket returns at most this many bytes.
-constexpr size_t kRngReadBytes = 128;
 constexpr size_t kAesBlockBytes = 16;
 
 const uint8_t kZeros[kAesBlockBytes] = {};
@@ -368,6 +366,25 @@ void RngJob::Run() {
     }
     done += static_cast<size_t>(got);
   }
+}
+
+int DrbgGenerate(int op, Span additional_input, MutableSpan out,
+                 Failure* failure) {
+  // Without a send the read uses no additional input: sending nothing when
+  // there is none saves a syscall and means the same to the DRBG.
+  if (additional_input.size > 0) {
+    iovec iov{const_cast<uint8_t*>(additional_input.data), additional_input.size};
+    if (afalg::Send(op, nullptr, &iov, 1, 0, failure) < 0) return -failure->err;
+  }
+  iovec iov{out.data, out.size};
+  ssize_t got = afalg::Receive(op, &iov, 1, failure);
+  if (got >= 0 && static_cast<size_t>(got) != out.size)
+    Short(failure, "recvmsg (DRBG returned fewer bytes than asked)");
+  if (failure->failed()) {
+    explicit_bzero(out.data, out.size);
+    return -failure->err;
+  }
+  return 0;
 }
 
 int InstallGhashKey(int ctr_op, int ghash_tfm, Failure* failure) {

@@ -209,7 +209,10 @@ class AesKwJob final : public Job {
   MutableSpan out_;
 };
 
-// Reads from an rng op socket (the kernel DRBG), 128 bytes per read.
+// One read from an rng op socket returns at most this many bytes.
+constexpr size_t kRngReadBytes = 128;
+
+// Reads from an rng op socket (the kernel DRBG), kRngReadBytes per read.
 class RngJob final : public Job {
  public:
   RngJob(int op, MutableSpan out) : op_(op), out_(out) {}
@@ -219,6 +222,13 @@ class RngJob final : public Job {
   int op_;
   MutableSpan out_;
 };
+
+// One DRBG generate call with additional input, on an op socket of an rng
+// tfm given test entropy (CAVP): the input is sent, then one read of
+// out.size <= kRngReadBytes bytes, since every read is a generate call of
+// its own. Returns 0 or -errno.
+int DrbgGenerate(int op, Span additional_input, MutableSpan out,
+                 afalg::Failure* failure);
 
 // H = E_K(0^128) through a ctr(aes) op socket, installed as the key of a
 // ghash tfm; H never leaves native memory. Returns 0 or -errno.

@@ -16,6 +16,7 @@ export {
   type DigestStream, type SignStream, type VerifyStream, type CipherStreamAlgorithm,
   type StreamOptions, type CipherStreamOptions, type StreamClasses, type StreamChunk, type StreamOutput,
 } from './streams';
+export { DrbgTest, type DrbgTestInstantiation } from './drbg';
 export { importKeyringKey, moveKeyToKeyring, type KeyringKeyReference, type KeyringName } from './keyring';
 
 /** The default instance: kernel crypto without touching globals. */

@@ -10,6 +10,8 @@ export interface AlgSocket {
   setKeySerial(serial: number): void;
   setAeadAuthsize(tagBytes: number): void;
   setSendBuffer(bytes: number): void;
+  /** ALG_SET_DRBG_ENTROPY (kernels with CONFIG_CRYPTO_USER_API_RNG_CAVP only). */
+  setDrbgEntropy(entropy: Uint8Array): void;
   close(): void;
   /** Forgets the descriptor without closing it (it is no longer ours). */
   abandon(): void;
@@ -55,6 +57,8 @@ export interface Binding {
   searchKey(type: string, description: string, keyring: number): number;
   revokeKey(serial: number, keyring: number): void;
   rngFill(op: AlgSocket, view: ArrayBufferView): void;
+  /** One generate call of a DRBG under CAVP test: additional input sent, then one read (<= 128 bytes). */
+  drbgGenerate(op: AlgSocket, additionalInput: Uint8Array | null, outBytes: number): ArrayBuffer;
   getRandom(view: ArrayBufferView): void;
   installGhashKey(ctrOp: AlgSocket, ghashTfm: AlgSocket): void;
   openSocketCount(): number;

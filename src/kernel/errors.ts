@@ -83,6 +83,16 @@ function describe(code: string, syscall: string, alg: KernelAlgorithmRef | undef
       if (syscall === 'bind' && alg)
         return ['unavailable', `the kernel's ${alg.name} is not of AF_ALG type "${alg.type}"`];
       break;
+    case 'ENOPROTOOPT':
+      if (syscall === 'setsockopt(ALG_SET_DRBG_ENTROPY)')
+        return ['unavailable',
+          `${what}: this kernel has no DRBG test interface (ALG_SET_DRBG_ENTROPY); it needs a kernel built with ` +
+          'CONFIG_CRYPTO_USER_API_RNG_CAVP, which distribution kernels leave off (see scripts/vm/build-cavp-kernel)'];
+      break;
+    case 'EACCES':
+      if (syscall === 'setsockopt(ALG_SET_DRBG_ENTROPY)')
+        return ['failed', `${what}: setting DRBG test entropy needs CAP_SYS_ADMIN`];
+      break;
     case 'EBADMSG':
       return ['bad-message', `${what}: authentication failed`];
     case 'ENOKEY':
