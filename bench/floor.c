@@ -31,6 +31,10 @@
 //   getrandom             getrandom(2) of BYTES
 //   pbkdf2                PBKDF2-HMAC-SHA256, ITERATIONS, 32-byte output:
 //                         one send + one read per HMAC on one keyed op socket
+//   pbkdf2-clone          the same HMACs from cloned hash states: sha256 op
+//                         sockets hold K^ipad and K^opad pending (MSG_MORE);
+//                         each HMAC is accept() on each (which clones the
+//                         state), send, read, close: 8 syscalls, not 2
 //   pbkdf2-uring          the same HMACs, but submitted as io_uring chains of
 //                         linked SEND/RECV pairs (IOSQE_IO_LINK): each SEND
 //                         reads the buffer the RECV before it filled, so 1024
@@ -268,15 +272,34 @@ static void kw_wrap(struct state *s) {
   memcpy(s->out, a, 8);
 }
 
-static void pbkdf2(struct state *s) {
+// One HMAC-SHA-256 of data into out (32 bytes).
+typedef void (*mac_fn)(struct state *s, const uint8_t *data, size_t size, uint8_t *out);
+
+static void mac_keyed(struct state *s, const uint8_t *data, size_t size, uint8_t *out) {
+  hash(s->op, data, size, out, 32);
+}
+
+// HMAC from two sha256 op sockets holding the pending (MSG_MORE) states of
+// K^ipad and K^opad: accept() on each clones its state into a new socket.
+static void mac_cloned(struct state *s, const uint8_t *data, size_t size, uint8_t *out) {
+  uint8_t inner[32];
+  int op = op_open(s->op);
+  hash(op, data, size, inner, 32);
+  close(op);
+  op = op_open(s->op2);
+  hash(op, inner, 32, out, 32);
+  close(op);
+}
+
+static void pbkdf2(struct state *s, mac_fn mac) {
   uint8_t u[32], t[32], salt_index[20];
   fill_iv(salt_index, 16);
   salt_index[16] = salt_index[17] = salt_index[18] = 0;
   salt_index[19] = 1;  // INT(1): one block of output
-  hash(s->op, salt_index, sizeof salt_index, u, 32);
+  mac(s, salt_index, sizeof salt_index, u);
   memcpy(t, u, 32);
   for (uint32_t i = 1; i < s->iterations; i++) {
-    hash(s->op, u, 32, u, 32);
+    mac(s, u, 32, u);
     for (int k = 0; k < 32; k++) t[k] ^= u[k];
   }
   memcpy(s->out, t, 32);
@@ -406,7 +429,9 @@ static void run_once(struct state *s) {
       done += (size_t)n;
     }
   } else if (!strcmp(k, "pbkdf2")) {
-    pbkdf2(s);
+    pbkdf2(s, mac_keyed);
+  } else if (!strcmp(k, "pbkdf2-clone")) {
+    pbkdf2(s, mac_cloned);
   } else if (!strcmp(k, "pbkdf2-uring")) {
     pbkdf2_uring(s);
   }
@@ -465,6 +490,19 @@ static void setup(struct state *s) {
     s->in_bytes = 0;
     s->out_bytes = 32;
     if (!strcmp(k, "pbkdf2-uring")) uring_open(&ring, 2 * URING_ITERATIONS);
+  } else if (!strcmp(k, "pbkdf2-clone")) {
+    // HMAC's two keyed states, pending on plain sha256 op sockets.
+    int tfm = tfm_open("hash", "sha256", NULL, 0);
+    uint8_t pad[64] = {0};
+    memcpy(pad, s->key, 32);
+    for (int i = 0; i < 64; i++) pad[i] ^= 0x36;
+    s->op = op_open(tfm);
+    send_request(s->op, -1, NULL, 0, -1, pad, 64, MSG_MORE);
+    for (int i = 0; i < 64; i++) pad[i] ^= 0x36 ^ 0x5c;
+    s->op2 = op_open(tfm);
+    send_request(s->op2, -1, NULL, 0, -1, pad, 64, MSG_MORE);
+    s->in_bytes = 0;
+    s->out_bytes = 32;
   } else {
     fail("unknown kind (see the comment at the top of bench/floor.c)");
   }

@@ -41,6 +41,7 @@ export const PEERS = new Map([
   }],
   ['floor', { label: 'raw AF_ALG floor (bench/floor.c)', load: null }],
   ['floor:uring', { label: 'raw AF_ALG floor, io_uring-chained (bench/floor.c pbkdf2-uring)', load: null }],
+  ['floor:clone', { label: 'raw AF_ALG floor, HMAC from accept()-cloned sha256 states (bench/floor.c pbkdf2-clone)', load: null }],
 ]);
 
 /**

@@ -126,18 +126,26 @@ function getRandomValues(bytes) {
   });
 }
 
-function pbkdf2(iterations) {
+// PBKDF2-SHA-256 deriving `bits`; the floor computes one 256-bit block, so
+// longer outputs (whose blocks we compute in parallel) compare with Node only.
+// `constructions` adds the floor's other ways to run the same HMACs.
+function pbkdf2(iterations, { bits = 256, constructions = false } = {}) {
+  const oneBlock = bits === 256;
   return trial({
-    id: `PBKDF2-SHA-256 ${iterations / 1000}k iterations`,
+    id: `PBKDF2-SHA-256 ${iterations / 1000}k iterations${oneBlock ? '' : `, ${bits}-bit output`}`,
     family: 'pbkdf2',
     bytes: null,
-    floor: ['pbkdf2', 0, iterations],
-    // The same floor with io_uring-chained SEND/RECV: fewer syscalls per iteration.
-    extraFloors: { 'floor:uring': ['pbkdf2-uring', 0, iterations] },
+    floor: oneBlock ? ['pbkdf2', 0, iterations] : null,
+    extraFloors: constructions ? {
+      // io_uring-chained SEND/RECV: fewer syscalls per iteration.
+      'floor:uring': ['pbkdf2-uring', 0, iterations],
+      // HMAC from hash states cloned by accept(): no keyed hmac tfm.
+      'floor:clone': ['pbkdf2-clone', 0, iterations],
+    } : {},
     async prepare(crypto) {
       const key = await crypto.subtle.importKey('raw', keyBytes(), 'PBKDF2', false, ['deriveBits']);
       const params = { name: 'PBKDF2', hash: 'SHA-256', salt: ivBytes(16), iterations };
-      return () => crypto.subtle.deriveBits(params, key, 256);
+      return () => crypto.subtle.deriveBits(params, key, bits);
     },
   });
 }
@@ -158,7 +166,8 @@ function importKeyRaw() {
 /**
  * Every trial, in report order. `quick` (CI smoke: does every path run and
  * agree with Node?) keeps one small and one medium size (64 B, 64 KiB) and
- * runs PBKDF2 at 10k iterations.
+ * runs PBKDF2 at 10k iterations; a full run does 1k, 100k and 600k, and a
+ * four-block output.
  */
 export function allTrials({ quick = false } = {}) {
   const sizes = quick ? [64, 64 * KiB] : [64, KiB, 64 * KiB, 16 * MiB];
@@ -170,7 +179,11 @@ export function allTrials({ quick = false } = {}) {
     for (const op of ['encrypt', 'decrypt']) for (const bytes of sizes) list.push(aes(name, op, bytes));
   list.push(aesKwWrap());
   for (const bytes of [16, 64 * KiB]) list.push(getRandomValues(bytes));
-  list.push(pbkdf2(quick ? 10_000 : 100_000));
+  if (quick) list.push(pbkdf2(10_000, { constructions: true }));
+  else {
+    list.push(pbkdf2(1_000), pbkdf2(100_000, { constructions: true }), pbkdf2(600_000));
+    list.push(pbkdf2(100_000, { bits: 1024 }));
+  }
   list.push(importKeyRaw());
   return list;
 }
