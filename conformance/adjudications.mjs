@@ -48,23 +48,28 @@ const normalizedUsages = (list) => USAGE_ORDER.filter((u) => list.includes(u));
 const sameList = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Where ours lists the normalized value of the oracle's usages (a key's usages, or an exported JWK's
- * key_ops) and the oracle lists them as given: puts ours in the oracle's place. True if it changed anything.
+ * Where a key's usages (or an exported JWK's key_ops) differ only as explains(ours, theirs) says: puts
+ * ours in the oracle's place. True if it changed anything.
  */
-function repairUsages(theirs, ours) {
+function repairUsages(theirs, ours, explains) {
   let changed = false;
   for (const [mine, other, set] of [
     [ours.facts?.usages, theirs.facts?.usages, (v) => { theirs.facts.usages = v; }],
     [ours.key_ops, theirs.key_ops, (v) => { theirs.key_ops = v; }],
   ]) {
     if (!Array.isArray(mine) || !Array.isArray(other) || sameList(mine, other)) continue;
-    if (sameList(mine, normalizedUsages(other))) {
+    if (explains(mine, other)) {
       set(mine);
       changed = true;
     }
   }
   return changed;
 }
+
+/** Ours is the normalized value of the oracle's list, which it kept as given. */
+const oursNormalized = (mine, other) => sameList(mine, normalizedUsages(other));
+/** Ours is the list as given, which the oracle kept without its repeats. */
+const theirsDeduplicated = (mine, other) => sameList([...new Set(mine)], other);
 
 const parseJson = (outcome) => {
   try {
@@ -86,7 +91,13 @@ export default [
     id: 'usages-normalized',
     oracle: 'both',
     verdict: 'ours',
-    repair: (theirs, ours, c) => c.op !== 'generateKey' && repairUsages(theirs, ours),
+    repair: (theirs, ours, c) => c.op !== 'generateKey' && repairUsages(theirs, ours, oursNormalized),
+  },
+  {
+    id: 'node-generatekey-drops-repeated-usages',
+    oracle: 'node',
+    verdict: 'ours',
+    repair: (theirs, ours, c) => c.op === 'generateKey' && repairUsages(theirs, ours, theirsDeduplicated),
   },
 
   // ---- WebIDL: BufferSource and ArrayBufferView ---------------------------
@@ -102,6 +113,12 @@ export default [
     oracle: 'peculiar',
     verdict: 'ours',
     match: (c) => hasShape(c, 'SharedArrayBuffer', 'SharedArrayBuffer-view') && c.ours === 'reject:TypeError' && c.theirs !== 'reject:TypeError',
+  },
+  {
+    id: 'getrandomvalues-resizable-buffer',
+    oracle: 'both',
+    verdict: 'ours',
+    match: (c) => c.row === 'Crypto' && c.op === 'getRandomValues' && c.spec.backing === 'resizable' && c.ours === 'throw:TypeError' && !failed(c.theirs),
   },
   {
     id: 'getrandomvalues-shared-buffer',

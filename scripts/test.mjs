@@ -1,7 +1,8 @@
-// `npm test`: build the addon when it is stale, type-check, run the unit tests on this machine and
-// the kernel tests wherever a kernel with AF_ALG is (here, or in the VM of scripts/vm/run), then
-// print one summary line. Kernel tests are never skipped: no usable kernel is a failure.
-// Arguments after `npm test --` go to every vitest run (a file filter, `-t NAME`, ...).
+// `npm test`: build the addon when it is stale, type-check, run the unit tests on this machine,
+// the kernel tests and the conformance suite wherever a kernel with AF_ALG is (here, or in the VM
+// of scripts/vm/run), then print one summary line. Kernel tests are never skipped: no usable kernel
+// is a failure. Arguments after `npm test --` go to every vitest run (a file filter, `-t NAME`, ...);
+// such a partial run leaves out the conformance suite, and says so.
 // AFALG_TEST_KERNEL=native|vm forces where the kernel tests run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -130,8 +131,24 @@ function main() {
   }
   runProject('unit', 'native');
   const { place, reason } = kernelPlace();
-  if (place) runProject('kernel', place);
-  else problems.push(`kernel tests cannot run: ${reason}`);
+  if (!place) {
+    problems.push(`kernel tests cannot run: ${reason}`);
+    return;
+  }
+  runProject('kernel', place);
+  if (vitestArgs.length === 0) runConformance(place);
+  else console.log('\ntest: arguments were given, so this partial run leaves out the conformance suite');
+}
+
+/**
+ * The conformance suite (conformance/README.md) at its default case count,
+ * without rewriting the committed report. It moves itself into the VM when
+ * this kernel has no AF_ALG.
+ */
+function runConformance(place) {
+  step(`conformance (${place === 'vm' ? 'in the VM' : 'on this machine'}: node conformance/run.mjs --no-report)`);
+  const status = run(process.execPath, ['conformance/run.mjs', '--no-report']);
+  if (status !== 0) problems.push(`conformance: exited with status ${status} (see the FAIL lines above)`);
 }
 
 main();

@@ -21,12 +21,18 @@ function caseLines(c, replay) {
   return lines.join('\n');
 }
 
+/** Whether a run passes: no failed case, known-answer test, gating interface check or problem. */
+export function runPasses({ cases, kats, interfaceChecks, problems }) {
+  return !cases.some((c) => c.status === 'fail') && kats.every((k) => k.ours === 'pass') &&
+    interfaceChecks.every((c) => c.pass || !c.gating) && problems.length === 0;
+}
+
 export function writeReports({ mdPath, jsonPath, run, cells, cases, kats, interfaceChecks, adjudicator, problems }) {
   const failed = cases.filter((c) => c.status === 'fail');
   const oneOracle = cases.filter((c) => c.status === 'one-oracle');
   const katFailures = kats.filter((k) => k.ours !== 'pass');
   const interfaceFailures = interfaceChecks.filter((c) => c.gating && !c.pass);
-  const passed = failed.length === 0 && katFailures.length === 0 && interfaceFailures.length === 0 && problems.length === 0;
+  const passed = runPasses({ cases, kats, interfaceChecks, problems });
   const replay = (id) => `node conformance/run.mjs --seed ${run.seed} --replay ${id}`;
 
   const md = [];
