@@ -5,11 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { constants } from 'node:os';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { binding, type AlgSocket, type Secret } from '../../src/kernel/binding';
 import { Session } from '../../src/kernel/session';
 import { fromHex, hex, KiB, MiB, randomData } from '../helpers/bytes';
+import { fdTarget, socketFds } from '../helpers/descriptors';
 import { requireAfAlg } from '../helpers/kernel';
 
 beforeAll(requireAfAlg);
@@ -55,24 +56,6 @@ async function rejected(call: () => unknown): Promise<Error & { code?: string; e
     return error as Error;
   }
   throw new Error('expected the call to fail');
-}
-
-/** The kernel object behind an fd of this process ('socket:[123]'). */
-function fdTarget(fd: number): string {
-  return readlinkSync(`/proc/self/fd/${fd}`);
-}
-
-function socketFds(): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const name of readdirSync('/proc/self/fd')) {
-    try {
-      const target = fdTarget(Number(name));
-      if (target.startsWith('socket:')) out.set(Number(name), target);
-    } catch {
-      // closed while listing (the readdir's own descriptor)
-    }
-  }
-  return out;
 }
 
 function isCloseOnExec(fd: number): boolean {
@@ -320,10 +303,12 @@ describe('every AF_ALG socket is close-on-exec', () => {
 });
 
 describe('errors carry {code, errno, syscall}', () => {
-  const cases: [string, () => unknown, string, string][] = [
+  // The codes one kernel gives, or those kernels differ in.
+  const cases: [string, () => unknown, string | string[], string][] = [
     ["bind('hash', 'nosuch')", () => bind('hash', 'nosuch'), 'ENOENT', 'bind'],
     ["bind('nosuchtype', 'sha256')", () => bind('nosuchtype', 'sha256'), 'ENOENT', 'bind'],
-    ["bind('hash', 'cbc(aes)') (wrong type)", () => bind('hash', 'cbc(aes)'), 'EINVAL', 'bind'],
+    // Linux 6.12 says EINVAL (the name exists with another type), 6.1 ENOENT.
+    ["bind('hash', 'cbc(aes)') (wrong type)", () => bind('hash', 'cbc(aes)'), ['EINVAL', 'ENOENT'], 'bind'],
     ['bind with a name longer than salg_name', () => bind('hash', 'x'.repeat(64)), 'ENAMETOOLONG', 'bind'],
     ['setKey on an unkeyed hash', () => bind('hash', 'sha256').setKey(new Uint8Array(16)), 'ENOSYS', 'setsockopt(ALG_SET_KEY)'],
     ['setKey with a bad AES key length', () => bind('skcipher', 'cbc(aes)').setKey(new Uint8Array(17)), 'EINVAL', 'setsockopt(ALG_SET_KEY)'],
@@ -332,8 +317,8 @@ describe('errors carry {code, errno, syscall}', () => {
   test.each(cases)('%s: %s', (_label, call, code, syscall) => {
     const error = thrown(call);
     expect(error).toBeInstanceOf(Error);
-    expect(error.code).toBe(code);
-    expect(error.errno).toBe(ERRNO[code]);
+    expect([code].flat()).toContain(error.code);
+    expect(error.errno).toBe(ERRNO[error.code!]);
     expect(typeof error.syscall).toBe('string');
     if (syscall) expect(error.syscall).toBe(syscall);
     expect(error.message).toContain(error.syscall!);
