@@ -230,12 +230,14 @@ describe('hash members are normalized as digest algorithms', () => {
     ['5', () => 5, undefined],
   ];
 
-  test.each(HASH_INPUTS)('HMAC importKey with hash %s: same key.algorithm.hash or error as Node', async (_label, make, expected) => {
+  test.each(HASH_INPUTS)('HMAC importKey with hash %s: same key.algorithm.hash or error as Node', async (label, make, expected) => {
     const keyBytes = randomData(32);
     const call = (s: Loose) => s('raw', keyBytes, { name: 'HMAC', hash: make() }, true, ['sign']);
     const mine = await call(ours('importKey')).then((k) => (k as CryptoKey).algorithm, (e: Error) => e.name);
     const node = await call(looseNodeSubtle.importKey.bind(nodeSubtle)).then((k) => (k as CryptoKey).algorithm, (e: Error) => e.name);
-    expect(mine).toEqual(node);
+    // Node 24 says NotSupportedError for a hash of {}; WebIDL's missing required
+    // `name` member is a TypeError, which Node 20 and this library give.
+    expect(mine).toEqual(node === 'NotSupportedError' && label === '{}' ? 'TypeError' : node);
     if (expected) expect((mine as { hash: unknown }).hash).toEqual({ name: expected });
   });
 
