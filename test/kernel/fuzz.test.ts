@@ -45,6 +45,15 @@ function detachedBuffer(): ArrayBuffer {
   return buffer;
 }
 
+/** Resizable and growable buffers, and views that track their length (ES2024; WebIDL refuses them). */
+function resizableBuffers(): unknown[] {
+  // TypeScript's ES2022 library does not know the maxByteLength option yet.
+  type Resizing<T> = new (byteLength: number, options: { maxByteLength: number }) => T;
+  const resizable = new (ArrayBuffer as Resizing<ArrayBuffer>)(16, { maxByteLength: 64 });
+  const growable = new (SharedArrayBuffer as Resizing<SharedArrayBuffer>)(16, { maxByteLength: 64 });
+  return [resizable, new Uint8Array(resizable), new DataView(resizable, 4), growable, new Uint8Array(growable)];
+}
+
 // ---- arbitraries ---------------------------------------------------------------------------
 
 const number = fc.oneof(
@@ -60,7 +69,8 @@ const bytes = fc.oneof(
   fc.nat({ max: 8 }).map((n) => new Float32Array(n) as unknown),
   fc.constant(new Uint8Array(new SharedArrayBuffer(16)) as unknown),
   fc.constant(undefined).map(() => detachedBuffer() as unknown),
-  fc.constant(new Uint8Array(200_000) as unknown),
+  fc.constantFrom<unknown>(...resizableBuffers()),
+  fc.constantFrom<unknown>(new Uint8Array(200_000), new Uint8Array(1 << 20)),
 );
 
 const usages = fc.oneof(
