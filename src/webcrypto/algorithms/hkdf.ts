@@ -8,7 +8,7 @@ import { Session, sharedSession } from '../../kernel/session';
 import type { AlgorithmModule } from '../algorithm-module';
 import { domError } from '../dom-errors';
 import type { HkdfParams } from '../params';
-import { hmacName, MAX_KERNEL_KEY_BYTES } from './hmac';
+import { hmacName, keyNeedsDigest } from './hmac';
 import { kdfKeyImport, outputBytes } from './kdf-key';
 import { hashInfo } from './sha';
 import { secretOf } from './secret-key';
@@ -25,7 +25,7 @@ export const hkdf: AlgorithmModule = {
       throw domError('OperationError', `HKDF with ${hash.name} can derive at most ${255 * digestBytes * 8} bits`);
     if (length === 0) return new ArrayBuffer(0);
     // The salt is the extract step's HMAC key; shorten a too-long one as HMAC would.
-    if (salt.byteLength > MAX_KERNEL_KEY_BYTES) {
+    if (keyNeedsDigest(salt.byteLength, hash)) {
       const long = salt;
       salt = new Uint8Array(await Session.run([sharedSession('hash', kernelName)], long.byteLength,
         ([op], async) => binding().hash(op!, long, digestBytes, async)));

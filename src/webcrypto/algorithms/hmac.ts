@@ -14,12 +14,23 @@ import { constantTimeEqual, exportSecret, materialOf, notSupportedFormat, slotsO
 const USAGES: readonly KeyUsage[] = ['sign', 'verify'];
 
 /**
- * Keys longer than this are replaced by their digest before they reach the
- * kernel: ALG_SET_KEY copies the key into socket option memory, and keys
- * from 128 KiB on fail there with ENOMEM (net.core.optmem_max). HMAC itself
- * hashes any key longer than a block (RFC 2104), so the MAC is unchanged.
+ * Whether an HMAC key goes to the kernel as its digest: when it is longer
+ * than the hash's block, which is what HMAC itself does with such a key
+ * (RFC 2104), so the MAC is unchanged. The kernel then never gets more
+ * than a block: ALG_SET_KEY copies the key into socket option memory,
+ * bounded by net.core.optmem_max (20 KiB by default before Linux 6.9,
+ * 128 KiB since), and a longer key fails there with ENOMEM.
  */
-export const MAX_KERNEL_KEY_BYTES = 64 * 1024;
+export function keyNeedsDigest(keyBytes: number, hash: NormalizedAlgorithm): boolean {
+  return keyBytes > hashInfo(hash).blockBytes;
+}
+
+/** The secret the kernel gets as the HMAC key: the key itself, or its digest if it is longer than a block. */
+export function kernelHmacKey(secret: Secret, hash: NormalizedAlgorithm): Secret {
+  if (!keyNeedsDigest(secret.byteLength, hash)) return secret;
+  const { kernelName, digestBytes } = hashInfo(hash);
+  return Session.runSync(sharedSession('hash', kernelName), (op) => binding().digestSecret(op, secret, digestBytes));
+}
 
 const JWK_ALG: Readonly<Record<string, string>> = {
   'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512',
@@ -27,13 +38,6 @@ const JWK_ALG: Readonly<Record<string, string>> = {
 
 function hashOf(key: CryptoKey): NormalizedAlgorithm {
   return slotsOf(key).algorithm.hash as NormalizedAlgorithm;
-}
-
-/** The secret the kernel gets as the HMAC key: the key itself, or its digest if it is too long. */
-export function kernelHmacKey(secret: Secret, hash: NormalizedAlgorithm): Secret {
-  if (secret.byteLength <= MAX_KERNEL_KEY_BYTES) return secret;
-  const { kernelName, digestBytes } = hashInfo(hash);
-  return Session.runSync(sharedSession('hash', kernelName), (op) => binding().digestSecret(op, secret, digestBytes));
 }
 
 export function hmacName(hash: NormalizedAlgorithm): string {
