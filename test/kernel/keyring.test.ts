@@ -35,8 +35,9 @@ afterAll(() => {
 });
 
 // Kernels before 6.2 cannot take keys by serial: there the tests below are
-// replaced by the version check at the end (the suite runs on 6.12 in CI).
-describe.runIf(keyringKeysWork)(`keyring keys on Linux ${release()}`, () => {
+// not defined, and the version check at the end asserts the refusal instead
+// (CI runs this file on 6.12 and on bookworm's 6.1).
+if (keyringKeysWork) describe(`keyring keys on Linux ${release()}`, () => {
   test.each([128, 192, 256])('AES-GCM %i from a logon key gives the bytes of the same raw key', async (bits) => {
     const raw = random(bits / 8);
     const serial = addKey('logon', `afalg-test:gcm${bits}`, raw);
