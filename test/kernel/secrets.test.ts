@@ -1,4 +1,5 @@
-// Key bytes do not stay in the JavaScript heap. A child `node --expose-gc`
+// Key bytes do not escape: not into error messages or util.inspect output,
+// and not into the JavaScript heap. For the heap, a child `node --expose-gc`
 // running the built package imports a non-extractable key (raw bytes or a
 // JWK), drops its own copy, collects garbage, uses the key, and writes a V8
 // heap snapshot; this test searches the snapshot for the key.
@@ -12,8 +13,10 @@
 // copy), which the search must find: the control that shows it can fail.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCrypto } from '../../src/webcrypto/crypto';
 import { buildPackage, report, type BuiltPackage } from '../helpers/built-package';
 import { requireAfAlg } from '../helpers/kernel';
 
@@ -59,12 +62,21 @@ async function main() {
 main().catch((error) => { console.error(error); process.exit(1); });
 `;
 
-/** Every string form of the key that code could plausibly make. */
-function renderings(key: Buffer): string[] {
-  return [
-    key.toString('hex'), key.toString('hex').toUpperCase(), key.toString('base64'), key.toString('base64url'),
-    key.toString('latin1'),
-  ];
+/** Every string form of the key that code could plausibly make, by name. */
+function renderings(key: Buffer): Record<string, string> {
+  const numbers = Array.from(key);
+  return {
+    hex: key.toString('hex'), HEX: key.toString('hex').toUpperCase(), base64: key.toString('base64'),
+    base64url: key.toString('base64url'), latin1: key.toString('latin1'),
+    'hex with spaces': key.toString('hex').replace(/(..)(?!$)/g, '$1 '), 'numbers': numbers.join(','),
+    'numbers with spaces': numbers.join(', '),
+  };
+}
+
+/** The renderings of key that text contains (with runs of white space as one space: inspect lays out columns). */
+function keyFormsIn(text: string, key: Buffer): string[] {
+  const folded = text.replace(/\s+/g, ' ');
+  return Object.entries(renderings(key)).filter(([, form]) => text.includes(form) || folded.includes(form)).map(([name]) => name);
 }
 
 /** Which renderings of key a heap snapshot holds, as strings or as raw bytes. */
@@ -72,12 +84,7 @@ function findKey(snapshotFile: string, key: Buffer): string[] {
   const text = readFileSync(snapshotFile);
   const found = text.includes(key) ? ['raw bytes'] : [];
   const { strings } = JSON.parse(text.toString('utf8')) as { strings: string[] };
-  const forms = renderings(key);
-  const names = ['hex', 'HEX', 'base64', 'base64url', 'latin1'];
-  forms.forEach((form, i) => {
-    if (strings.some((s) => s.includes(form))) found.push(names[i]!);
-  });
-  return found;
+  return [...found, ...keyFormsIn(strings.join('\n'), key)];
 }
 
 let pkg: BuiltPackage;
@@ -90,6 +97,44 @@ beforeAll(() => {
   writeFileSync(path.join(pkg.root, 'secret-child.cjs'), CHILD);
 });
 afterAll(() => pkg?.remove());
+
+describe('errors and inspection never show key bytes', () => {
+  const subtle = createCrypto({ mode: 'strict' }).subtle;
+  /** Everything a log line could print of an error: message, properties, causes. */
+  const printed = (error: unknown) => `${String(error)}\n${inspect(error, { depth: 10, showHidden: true })}`;
+
+  it.each([
+    ['a raw AES key of 17 bytes', (key: Buffer) => subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt'])],
+    ['a JWK AES key of 17 bytes', (key: Buffer) => subtle.importKey('jwk', { kty: 'oct', k: key.toString('base64url') },
+      'AES-GCM', false, ['encrypt'])],
+    ['a JWK with the wrong alg', (key: Buffer) => subtle.importKey('jwk', { kty: 'oct', k: key.toString('base64url'), alg: 'A256GCM' },
+      'AES-CBC', false, ['encrypt'])],
+    ['a JWK whose k has a stray character', (key: Buffer) => subtle.importKey('jwk', { kty: 'oct', k: `${key.toString('base64url')}!` },
+      'AES-GCM', false, ['encrypt'])],
+    ['an HMAC key shorter than its length', (key: Buffer) => subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256', length: 512 },
+      false, ['sign'])],
+  ])('%s: the rejection does not show the bytes', async (_label, call) => {
+    const key = randomBytes(17);
+    const error = await (call(key) as Promise<unknown>).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeDefined();
+    expect(keyFormsIn(printed(error), key)).toEqual([]);
+  });
+
+  it('the search finds a key that an error does show (the control)', () => {
+    const key = randomBytes(17);
+    expect(keyFormsIn(printed(new Error(`bad key ${key.toString('base64url')}`)), key)).toEqual(['base64url']);
+    expect(keyFormsIn(printed(Object.assign(new Error('bad key'), { key: new Uint8Array(key) })), key)).toContain('numbers with spaces');
+    expect(keyFormsIn(printed(Object.assign(new Error('bad key'), { key })), key)).toContain('hex with spaces');
+  });
+
+  it('util.inspect of an extractable key shows its slots, not its bytes', async () => {
+    const raw = randomBytes(32);
+    const key = await subtle.importKey('raw', raw, 'AES-GCM', true, ['encrypt']);
+    const text = inspect(key, { depth: 10, showHidden: true });
+    expect(text).toContain('AES-GCM');
+    expect(keyFormsIn(text, raw)).toEqual([]);
+  });
+});
 
 describe('a non-extractable key leaves no key bytes in the V8 heap once the caller drops its copy', () => {
   it.each([
