@@ -36,18 +36,18 @@ if (trial.otherPath && !spec.quick) {
 const peers = [];
 for (const name of names) {
   const loaded = await PEERS.get(name).load();
-  const op = await trial.prepare(loaded.crypto);
+  const op = await trial.prepare(loaded.crypto, loaded);
   peers.push({ name, ...loaded, op });
 }
 
 // Same bytes as Node's webcrypto, on every peer's path, before any timing.
 const reference = peers.find((p) => p.name === 'node');
-const expected = resultBytes(await reference.op());
+const expected = resultBytes(await reference.op(true));
 const deterministic = expected !== null && trial.family !== 'random';
 for (const peer of peers) {
   peer.enter?.();
   const start = performance.now();
-  const got = resultBytes(await peer.op());
+  const got = resultBytes(await peer.op(true));  // true: keep the whole output (stream-trials.mjs)
   peer.checkMs = performance.now() - start;
   peer.leave?.();
   if (deterministic && Buffer.compare(Buffer.from(got), Buffer.from(expected)) !== 0)

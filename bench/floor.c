@@ -3,7 +3,7 @@
 // run.mjs builds it (cc -O2) into bench/.out/floor and drives it from the
 // case runner, interleaved with the JavaScript peers.
 //
-//   floor KIND BYTES [ITERATIONS]
+//   floor KIND[+splice] BYTES [ITERATIONS]
 //
 // Setup (untimed): socket/bind/setsockopt/accept once, then one operation
 // whose output is printed for the runner to compare with Node's:
@@ -42,10 +42,20 @@
 //                         2048 syscalls. An experiment: can the kernel path
 //                         get closer to OpenSSL with fewer syscalls?
 //
+//   KIND+splice           (hash, skcipher and gcm kinds) the same requests with
+//                         zero-copy input: each data sendmsg becomes
+//                         vmsplice(2) of the user pages into a pipe and
+//                         splice(2) into the op socket, <= 16 pages (64 KiB,
+//                         the default pipe size) per splice, SPLICE_F_MORE
+//                         where the send had MSG_MORE; cmsgs go first by a
+//                         data-less sendmsg(MSG_MORE), as libkcapi does.
+//                         Does skipping the input copy pay?
+//
 // Inputs are the ones bench/inputs.mjs generates (same formulas), so the
 // outputs can be compared byte for byte with Node's webcrypto.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_alg.h>
 #include <linux/io_uring.h>
 #include <stdint.h>
@@ -159,6 +169,39 @@ static size_t send_request(int fd, int op, const uint8_t *iv, size_t iv_bytes,
   return (size_t)n;
 }
 
+// --- zero-copy input (KIND+splice) -------------------------------------------
+
+static int zero_copy;        // KIND ended in "+splice"
+static int splice_pipe[2];   // [0] read end, [1] write end
+
+// Hands size bytes at data to the op socket without copying them: vmsplice
+// maps the pages into the pipe, splice moves them into the socket.
+static void splice_in(int fd, const uint8_t *data, size_t size, int more) {
+  for (size_t done = 0; done < size;) {
+    size_t len = size - done < CHUNK ? size - done : CHUNK;
+    struct iovec iov = {(void *)(data + done), len};
+    ssize_t queued = vmsplice(splice_pipe[1], &iov, 1, 0);
+    if (queued <= 0) die("vmsplice");
+    done += (size_t)queued;
+    for (ssize_t moved = 0; moved < queued;) {
+      ssize_t n = splice(splice_pipe[0], NULL, fd, NULL, (size_t)(queued - moved),
+                         more || done < size ? SPLICE_F_MORE : 0);
+      if (n <= 0) die("splice");
+      moved += n;
+    }
+  }
+}
+
+// send_request for the data of an operation: with zero_copy, the cmsgs (if
+// any) go alone and the data through splice_in. Returns the bytes queued.
+static size_t send_data(int fd, int op, const uint8_t *iv, size_t iv_bytes, int assoclen,
+                        const void *data, size_t size, int flags) {
+  if (!zero_copy) return send_request(fd, op, iv, iv_bytes, assoclen, data, size, flags);
+  if (op >= 0) send_request(fd, op, iv, iv_bytes, assoclen, NULL, 0, MSG_MORE);
+  splice_in(fd, data, size, flags & MSG_MORE);
+  return size;
+}
+
 static void read_exactly(int fd, uint8_t *out, size_t size) {
   while (size > 0) {
     ssize_t n = read(fd, out, size);
@@ -175,7 +218,7 @@ static void read_exactly(int fd, uint8_t *out, size_t size) {
 static void hash(int op, const uint8_t *data, size_t size, uint8_t *out, size_t out_bytes) {
   size_t done = 0;
   do {  // one sendmsg for any size the kernel takes whole; loop if it does not
-    done += send_request(op, -1, NULL, 0, -1, data + done, size - done, MSG_MORE);
+    done += send_data(op, -1, NULL, 0, -1, data + done, size - done, MSG_MORE);
   } while (done < size);
   read_exactly(op, out, out_bytes);
 }
@@ -186,7 +229,7 @@ static void skcipher(int op, int encrypt, const uint8_t *iv, size_t iv_bytes,
   for (size_t done = 0; done < size;) {
     size_t len = size - done < CHUNK ? size - done : CHUNK;
     int last = done + len == size;
-    size_t sent = send_request(op, done == 0 ? (encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT) : -1,
+    size_t sent = send_data(op, done == 0 ? (encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT) : -1,
                                done == 0 ? iv : NULL, iv_bytes, -1, in + done, len,
                                last ? 0 : MSG_MORE);
     if (sent != len) fail("sendmsg: skcipher chunk not fully queued");
@@ -232,7 +275,7 @@ static void gcm_composite(struct state *s, int encrypt) {
   store_be64((uint64_t)text * 8, lengths + 8);
   size_t done = 0;
   while (done < text)
-    done += send_request(s->op2, -1, NULL, 0, -1, ciphertext + done, text - done, MSG_MORE);
+    done += send_data(s->op2, -1, NULL, 0, -1, ciphertext + done, text - done, MSG_MORE);
   // text is a multiple of 16 here, so no zero padding before the lengths.
   send_request(s->op2, -1, NULL, 0, -1, lengths, 16, MSG_MORE);
   read_exactly(s->op2, tag, 16);
@@ -246,7 +289,7 @@ static void gcm_composite(struct state *s, int encrypt) {
 }
 
 static void gcm_aead(struct state *s, int encrypt) {
-  size_t sent = send_request(s->op, encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT, s->iv, 12, 0,
+  size_t sent = send_data(s->op, encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT, s->iv, 12, 0,
                              s->in, s->in_bytes, 0);
   if (sent != s->in_bytes) fail("sendmsg: AEAD message not fully queued");
   read_exactly(s->op, s->out, s->out_bytes);
@@ -544,8 +587,14 @@ static void print_hex(const uint8_t *p, size_t n) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) fail("usage: floor KIND BYTES [ITERATIONS]");
+  if (argc < 3) fail("usage: floor KIND[+splice] BYTES [ITERATIONS]");
   struct state s = {.kind = argv[1], .bytes = strtoull(argv[2], NULL, 10), .op = -1, .op2 = -1};
+  char *suffix = strstr(argv[1], "+splice");
+  if (suffix != NULL) {
+    *suffix = '\0';
+    zero_copy = 1;
+    if (pipe2(splice_pipe, O_CLOEXEC) != 0) die("pipe2");
+  }
   s.iterations = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 1;
   setup(&s);
   run_once(&s);

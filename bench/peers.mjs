@@ -34,6 +34,10 @@ export const PEERS = new Map([
     label: 'ours, AF_ALG DRBG source',
     load: async () => ({ crypto: (await ours()).createCrypto({ random: 'drbg' }) }),
   }],
+  ['ours:stream', {
+    label: 'ours, streaming API (bench/stream-trials.mjs)',
+    load: async () => ({ crypto: (await ours()).crypto, streams: await ours() }),
+  }],
   ['node', { label: "Node's crypto.webcrypto", load: async () => ({ crypto: (await import('node:crypto')).webcrypto }) }],
   ['peculiar', {
     label: '@peculiar/webcrypto',
@@ -42,6 +46,7 @@ export const PEERS = new Map([
   ['floor', { label: 'raw AF_ALG floor (bench/floor.c)', load: null }],
   ['floor:uring', { label: 'raw AF_ALG floor, io_uring-chained (bench/floor.c pbkdf2-uring)', load: null }],
   ['floor:clone', { label: 'raw AF_ALG floor, HMAC from accept()-cloned sha256 states (bench/floor.c pbkdf2-clone)', load: null }],
+  ['floor:splice', { label: 'raw AF_ALG floor, zero-copy input (bench/floor.c KIND+splice)', load: null }],
 ]);
 
 /**

@@ -4,7 +4,7 @@
 import { SMALL_BYTES, sizeLabel } from './trials.mjs';
 
 const MiB = 1024 * 1024;
-export const OTHER_PATHS = ['ours:sync', 'ours:async', 'ours:drbg'];
+export const OTHER_PATHS = ['ours:sync', 'ours:async', 'ours:drbg', 'ours:stream'];
 const COMPARED = ['node', 'peculiar', 'floor'];
 
 export function median(values) {
@@ -60,7 +60,7 @@ function ratioCell(r) {
 }
 
 const MODE_LABEL = { seq: 'awaited 1 by 1', x1000: '1000 in flight' };
-const PATH_LABEL = { 'ours:sync': 'sync', 'ours:async': 'pool', 'ours:drbg': 'drbg' };
+const PATH_LABEL = { 'ours:sync': 'sync', 'ours:async': 'pool', 'ours:drbg': 'drbg', 'ours:stream': 'stream MiB/s' };
 
 export const COLUMNS = ['case', 'mode', 'ours ops/s [min–max]', 'ours MiB/s', 'Node ops/s', '@peculiar ops/s',
   'floor ops/s', 'ours, other path', 'ours/Node', 'ours/@peculiar', 'ours/floor'];
@@ -79,7 +79,8 @@ export function rows(analyses) {
         rateCell(m.peers.node?.opsPerSec),
         rateCell(m.peers.peculiar?.opsPerSec),
         rateCell(m.peers.floor?.opsPerSec),
-        other ? `${PATH_LABEL[other]}: ${rateCell(m.peers[other].opsPerSec)} (${ratioCell(m.ratios[other])})` : '—',
+        other ? `${PATH_LABEL[other]}: ${rateCell(other === 'ours:stream' ? m.peers[other].mibPerSec : m.peers[other].opsPerSec)} ` +
+          `(${ratioCell(m.ratios[other])})` : '—',
         ...COMPARED.map((p) => ratioCell(m.ratios[p])),
       ]);
     }
@@ -144,6 +145,18 @@ function constructionLine(analyses, peer, name) {
   };
 }
 
+/** Zero-copy input in C: the floor with vmsplice+splice ÷ the floor with sendmsg, per case. */
+function spliceLine(analyses) {
+  const cases = analyses.filter((a) => a.modes.seq?.peers['floor:splice']);
+  const rate = (a, peer) => a.modes.seq.peers[peer].opsPerSec.median;
+  return {
+    name: 'Zero-copy input: the floor with vmsplice+splice (16 pages per splice) ÷ the floor with sendmsg',
+    met: null, info: true,
+    detail: cases.map((a) => `${a.id} ${(rate(a, 'floor:splice') / rate(a, 'floor')).toFixed(2)}x`).join('; ') ||
+      'not measured in this run',
+  };
+}
+
 export function evaluateTargets(analyses, stall, soak) {
   const bulk = (a) => a.bytes === 16 * MiB;
   const floorNotSlowerThanNode = (a) => {
@@ -167,6 +180,7 @@ export function evaluateTargets(analyses, stall, soak) {
       'PBKDF2 in fewer syscalls: the floor with io_uring-chained SEND/RECV (1 io_uring_enter per 1024 iterations)'),
     constructionLine(analyses, 'floor:clone',
       'PBKDF2 from cloned hash states: the floor with accept() on pending K^ipad/K^opad sha256 states per HMAC'),
+    spliceLine(analyses),
     ratioTarget('getRandomValues 16 B and 64 KiB: not slower than Node (>= 1.0x)', analyses, 'seq', 'node', 1,
       (a) => a.family === 'random'),
   ];

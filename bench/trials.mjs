@@ -3,6 +3,7 @@
 // build the operation from any WebCrypto `crypto` object, so every
 // WebCrypto peer runs the very same code.
 import { data, ivBytes, keyBytes, wrappedKeyBytes } from './inputs.mjs';
+import { streamTrials } from './stream-trials.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -25,8 +26,8 @@ const WEBCRYPTO = ['ours', 'node', 'peculiar'];
 // peers, otherPath (also run our library's non-default job path), floor
 // (argv of bench/floor.c, or null), extraFloors (more floor variants by
 // peer name), sync (the op returns no promise),
-// prepare(crypto) => async () => op }.
-function trial(fields) {
+// prepare(crypto, loadedPeer) => async () => op }.
+export function trial(fields) {
   const small = fields.bytes !== null && fields.bytes <= SMALL_BYTES;
   return {
     modes: small && !fields.sync ? ['seq', 'x1000'] : ['seq'],
@@ -39,13 +40,20 @@ function trial(fields) {
   };
 }
 
+/** From 64 KiB up, the floor also runs with zero-copy input (floor.c KIND+splice). */
+function spliceFloor(kind, bytes) {
+  return bytes >= 64 * KiB ? { 'floor:splice': [`${kind}+splice`, bytes] } : {};
+}
+
 function digest(hash, bytes) {
+  const kind = hash === 'SHA-256' ? 'sha256' : 'sha512';
   return trial({
     id: `digest ${hash} ${sizeLabel(bytes)}`,
     family: 'digest',
     bytes,
     otherPath: bytes <= 64 * KiB,
-    floor: [hash === 'SHA-256' ? 'sha256' : 'sha512', bytes],
+    floor: [kind, bytes],
+    extraFloors: spliceFloor(kind, bytes),
     async prepare(crypto) {
       const message = data(bytes);
       return () => crypto.subtle.digest(hash, message);
@@ -78,13 +86,14 @@ const AES_PARAMS = {
 };
 
 function aes(name, op, bytes) {
-  const mode = name.slice(4).toLowerCase();
+  const kind = `${name.slice(4).toLowerCase()}-${op === 'encrypt' ? 'enc' : 'dec'}`;
   return trial({
     id: `${name} ${op} ${sizeLabel(bytes)}`,
     family: name,
     bytes,
     otherPath: bytes <= 64 * KiB,
-    floor: [`${mode}-${op === 'encrypt' ? 'enc' : 'dec'}`, bytes],
+    floor: [kind, bytes],
+    extraFloors: spliceFloor(kind, bytes),
     async prepare(crypto) {
       const key = await crypto.subtle.importKey('raw', keyBytes(), name, false, ['encrypt', 'decrypt']);
       const params = AES_PARAMS[name]();
@@ -185,6 +194,7 @@ export function allTrials({ quick = false } = {}) {
     list.push(pbkdf2(100_000, { bits: 1024 }));
   }
   list.push(importKeyRaw());
+  list.push(...streamTrials({ quick }));
   return list;
 }
 
