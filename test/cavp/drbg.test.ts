@@ -3,9 +3,9 @@
 // CONFIG_CRYPTO_USER_API_RNG_CAVP: `npm run test:cavp` boots the one
 // scripts/vm/build-cavp-kernel builds. Stock kernels are covered by
 // test/kernel/drbg.test.ts (the error naming the option).
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { DrbgTest } from '../../src/index';
-import { binding } from '../../src/kernel/binding';
+import { binding, type AlgSocket } from '../../src/kernel/binding';
 import { requireAfAlg } from '../helpers/kernel';
 import { DRBG_VECTORS, type DrbgVector } from './drbg-vectors';
 
@@ -74,4 +74,66 @@ test('close releases both sockets', () => {
   expect(binding().openSocketCount()).toBe(before + 2);
   drbg.close();
   expect(binding().openSocketCount()).toBe(before);
+});
+
+// The kernel's own rules, through the addon (docs/kernel-notes.md).
+describe('ALG_SET_DRBG_ENTROPY in the kernel', () => {
+  const codeOf = (action: () => unknown) => {
+    try {
+      action();
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+    return 'no error';
+  };
+  const withTfm = (body: (tfm: AlgSocket) => void) => {
+    const tfm = binding().AlgSocket.bind('rng', 'drbg_nopr_sha256');
+    try {
+      body(tfm);
+    } finally {
+      tfm.close();
+    }
+  };
+
+  test('takes at most 128 bytes, once per tfm', () => {
+    withTfm((tfm) => {
+      expect(codeOf(() => tfm.setDrbgEntropy(new Uint8Array(129)))).toBe('EMSGSIZE');
+      expect(codeOf(() => tfm.setDrbgEntropy(new Uint8Array(128)))).toBe('no error');
+      expect(codeOf(() => tfm.setDrbgEntropy(new Uint8Array(48)))).toBe('EINVAL');
+    });
+  });
+
+  test('empty entropy leaves the DRBG seeding itself: op sockets take no additional input', () => {
+    withTfm((tfm) => {
+      tfm.setDrbgEntropy(new Uint8Array(0));
+      tfm.setKey(new Uint8Array(0));
+      const op = tfm.accept();
+      try {
+        expect(codeOf(() => binding().drbgGenerate(op, new Uint8Array(16), 16))).toBe('EOPNOTSUPP');
+        const first = Buffer.from(binding().drbgGenerate(op, null, 32)).toString('hex');
+        expect(Buffer.from(binding().drbgGenerate(op, null, 32)).toString('hex')).not.toBe(first);
+      } finally {
+        op.close();
+      }
+    });
+  });
+
+  test('test entropy makes the output repeatable; additional input over 128 bytes is EMSGSIZE', () => {
+    const outputs = [0, 1].map(() => {
+      const drbg = DrbgTest.instantiate({ name: 'drbg_nopr_ctr_aes128', entropyInput: new Uint8Array(24).fill(3) });
+      open.push(drbg);
+      return Buffer.from(drbg.generate(64)).toString('hex');
+    });
+    expect(outputs[1]).toBe(outputs[0]);
+    withTfm((tfm) => {
+      tfm.setDrbgEntropy(new Uint8Array(48).fill(1));
+      tfm.setKey(new Uint8Array(0));
+      const op = tfm.accept();
+      try {
+        expect(codeOf(() => binding().drbgGenerate(op, new Uint8Array(129), 16))).toBe('EMSGSIZE');
+      } finally {
+        op.close();
+      }
+    });
+  });
 });
