@@ -26,7 +26,10 @@ function chunked(message) {
 function sink(keep) {
   const parts = [];
   const writable = new WritableStream({ write: (chunk) => void (keep && parts.push(chunk)) });
-  const bytes = () => Buffer.concat(parts).buffer.slice(0);
+  const bytes = () => {
+    const joined = Buffer.concat(parts);
+    return joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length);
+  };
   return { writable, bytes };
 }
 
