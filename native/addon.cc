@@ -19,12 +19,6 @@ class JobResources {
   void Keep(Napi::Value value) {
     if (value.IsObject()) refs_.push_back(Napi::Persistent(value.As<Napi::Object>()));
   }
-  // A copy the job owns: the caller may change its buffer as soon as the
-  // call that queued the job returns.
-  Span Copy(const uint8_t* data, size_t size) {
-    copies_.emplace_back(data, size);
-    return {copies_.back().data(), size};
-  }
   void Use(AlgSocket* socket, Napi::Value object) {
     socket->Use();
     sockets_.push_back(socket);
@@ -37,7 +31,6 @@ class JobResources {
  private:
   std::vector<Napi::ObjectReference> refs_;
   std::vector<AlgSocket*> sockets_;
-  std::vector<SecureBytes> copies_;
 };
 
 class JobWorker final : public Napi::AsyncWorker {
@@ -87,7 +80,8 @@ Napi::Value Dispatch(Napi::Env env, std::unique_ptr<Job> job,
 
 struct Args {
   const Napi::CallbackInfo& info;
-  std::unique_ptr<JobResources> resources = std::make_unique<JobResources>();
+  // Only a queued job needs its resources held (made by ReadAsyncFlag).
+  std::unique_ptr<JobResources> resources = nullptr;
   bool async = false;
 
   Napi::Env env() const { return info.Env(); }
@@ -96,11 +90,16 @@ struct Args {
     if (async) resources->Use(socket, info[i]);
     return socket->fd();
   }
-  // Input bytes. A synchronous job reads the caller's memory directly (no
-  // JavaScript runs until it returns); a queued job gets its own copy.
+  // Input bytes, read in place. A synchronous job reads them before any
+  // JavaScript runs again. A queued job reads them on a pool thread while
+  // JavaScript runs, so the caller must pass memory that nothing else
+  // changes or detaches until the job settles: the library passes its own
+  // private copies (the WebCrypto call-time copy), and the job keeps them
+  // alive. A second copy here would cost a whole extra pass over the input
+  // on the JS thread (bench/README.md, "Copy the input once").
   Span Bytes(size_t i, const char* what) {
     ByteView view = ArgBytes(env(), info[i], what);
-    if (async) return resources->Copy(view.data, view.size);
+    if (async) resources->Keep(info[i]);
     return {view.data, view.size};
   }
   // A BufferSource, or null/undefined for "none".
@@ -123,7 +122,10 @@ struct Args {
     return static_cast<size_t>(value);
   }
   // The trailing `async` flag.
-  void ReadAsyncFlag(size_t i) { async = Bool(i, "async"); }
+  void ReadAsyncFlag(size_t i) {
+    async = Bool(i, "async");
+    if (async) resources = std::make_unique<JobResources>();
+  }
   void Require(bool condition, const char* message) {
     if (!condition) throw Napi::RangeError::New(env(), message);
   }

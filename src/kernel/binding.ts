@@ -28,7 +28,12 @@ export interface Secret {
   wipe(): void;
 }
 
-/** A job function: synchronous with a trailing `false`, a promise with `true`. */
+/**
+ * A job function: synchronous with a trailing `false`, a promise with `true`.
+ * A queued (`true`) job reads its byte arguments in place on a pool thread,
+ * so pass arrays nothing else can change or detach until it settles (the
+ * library's own copies, never a caller's buffer).
+ */
 type Maybe<A extends unknown[]> = {
   (...args: [...A, false]): ArrayBuffer;
   (...args: [...A, true]): Promise<ArrayBuffer>;

@@ -56,6 +56,13 @@ const asyncJobs = new Gate(Math.max(4, Math.floor(SOCKET_BUDGET / 8)));
 
 /** Sessions with open sockets, least recently used first. */
 const openSessions = new Set<Session>();
+/** The last session moved to the end of openSessions. */
+let mostRecent: Session | undefined;
+
+function forgetOpenSession(session: Session): void {
+  openSessions.delete(session);
+  if (mostRecent === session) mostRecent = undefined;
+}
 let openSockets = 0;
 
 export class Session implements KernelAlgorithmRef {
@@ -79,17 +86,15 @@ export class Session implements KernelAlgorithmRef {
 
   /**
    * Runs job on op sockets of these sessions: synchronously for small inputs
-   * (the promise is already settled), on the thread pool for large ones.
-   * An op socket whose job failed is closed, never reused.
+   * (returning the result itself, or throwing), on the thread pool for large
+   * ones (returning a promise). No promise is made on the synchronous path:
+   * the facade makes the one its caller gets. An op socket whose job failed
+   * is closed, never reused.
    */
   static run<T>(sessions: Session[], inputBytes: number,
-                job: (ops: AlgSocket[], async: boolean) => T | Promise<T>): Promise<T> {
+                job: (ops: AlgSocket[], async: boolean) => T | Promise<T>): T | Promise<T> {
     if (runsAsync(inputBytes)) return Session.runAsync(sessions, job);
-    try {
-      return Promise.resolve(Session.withOps(sessions, (ops) => job(ops, false) as T));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return Session.withOps(sessions, (ops) => job(ops, false) as T);
   }
 
   /** Runs job synchronously on an op socket of session. */
@@ -103,7 +108,7 @@ export class Session implements KernelAlgorithmRef {
       try {
         for (const session of sessions) ops.push(session.acquire());
         const result = job(ops);
-        sessions.forEach((s, i) => s.release(ops[i]!));
+        for (let i = 0; i < ops.length; i++) sessions[i]!.release(ops[i]!);
         return result;
       } catch (error) {
         if (!Session.recover(sessions, ops, error, attempt)) throw kernelError(error, Session.culprit(sessions, ops));
@@ -195,7 +200,7 @@ export class Session implements KernelAlgorithmRef {
     if (this.tfm) closeSocket(this.tfm);
     this.tfm = undefined;
     this.closeWhenIdle = false;
-    openSessions.delete(this);
+    forgetOpenSession(this);
   }
 
   /**
@@ -209,7 +214,7 @@ export class Session implements KernelAlgorithmRef {
       else abandonSocket(socket);
     }
     this.tfm = undefined;
-    openSessions.delete(this);
+    forgetOpenSession(this);
   }
 
   private boundTfm(): AlgSocket {
@@ -223,9 +228,13 @@ export class Session implements KernelAlgorithmRef {
       }
       this.tfm = tfm;
     }
-    // Most recently used goes last.
-    openSessions.delete(this);
-    openSessions.add(this);
+    // Most recently used goes last; a session used again and again stays
+    // put (moving it on every call cost a few percent of a small operation).
+    if (mostRecent !== this) {
+      openSessions.delete(this);
+      openSessions.add(this);
+      mostRecent = this;
+    }
     return this.tfm;
   }
 

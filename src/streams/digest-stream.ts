@@ -65,9 +65,12 @@ function hashingWritable(session: Session, digestBytes: number, chunkCtx: Contex
         if (view.byteLength === 0) return;
         op ??= hold.lease(session);
         const socket = op;
-        // The addon reads a synchronous job's bytes in place and copies
-        // those of a job it queues on the thread pool.
-        await hold.run(session, () => binding().hashUpdate(socket, view, runsAsync(view.byteLength)));
+        // The addon reads a job's bytes in place: a synchronous job before
+        // the caller can touch the chunk again, a queued one later, so that
+        // one gets a copy of its own.
+        const async = runsAsync(view.byteLength);
+        const data = async ? view.slice() : view;
+        await hold.run(session, () => binding().hashUpdate(socket, data, async));
       } catch (error) {
         throw fail(error);
       }

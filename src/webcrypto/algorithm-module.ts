@@ -18,6 +18,13 @@ export interface JsonWebKey {
   [member: string]: unknown;
 }
 
+export type MaybePromise<T> = T | Promise<T>;
+
+/** fn of result's value: now for a value, when it settles for a promise. */
+export function thenMaybe<T, U>(result: MaybePromise<T>, fn: (value: T) => U): MaybePromise<U> {
+  return result instanceof Promise ? result.then(fn) : fn(result);
+}
+
 export interface CryptoKeyPair {
   publicKey: CryptoKey;
   privateKey: CryptoKey;
@@ -26,19 +33,24 @@ export interface CryptoKeyPair {
 /**
  * Operations run after the facade has converted the arguments, normalized
  * the algorithm and checked that the key's algorithm and usages allow the
- * call. Each may return a value or a promise; a throw becomes a rejection.
+ * call. Each may return a value or a promise (a job that ran synchronously
+ * returns its value, so the facade makes the only promise); a throw becomes
+ * a rejection.
+ * Byte arguments (data, params' BufferSource members) are the call-time
+ * copies the facade made and nothing else holds, so a module may hand them
+ * to a thread-pool job as they are.
  */
 export interface AlgorithmModule {
-  digest?(alg: NormalizedAlgorithm, data: Uint8Array): Promise<ArrayBuffer>;
-  encrypt?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
-  decrypt?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
-  sign?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer>;
-  verify?(alg: NormalizedAlgorithm, key: CryptoKey, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  digest?(alg: NormalizedAlgorithm, data: Uint8Array): MaybePromise<ArrayBuffer>;
+  encrypt?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): MaybePromise<ArrayBuffer>;
+  decrypt?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): MaybePromise<ArrayBuffer>;
+  sign?(alg: NormalizedAlgorithm, key: CryptoKey, data: Uint8Array): MaybePromise<ArrayBuffer>;
+  verify?(alg: NormalizedAlgorithm, key: CryptoKey, signature: Uint8Array, data: Uint8Array): MaybePromise<boolean>;
   /** `purpose` says which usage the caller checked: deriveKey's bits are not deriveBits'. */
   deriveBits?(alg: NormalizedAlgorithm, key: CryptoKey, lengthBits: number | null,
-    purpose?: 'deriveBits' | 'deriveKey'): Promise<ArrayBuffer>;
-  wrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
-  unwrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): Promise<ArrayBuffer>;
+    purpose?: 'deriveBits' | 'deriveKey'): MaybePromise<ArrayBuffer>;
+  wrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): MaybePromise<ArrayBuffer>;
+  unwrapKey?(alg: NormalizedAlgorithm, key: CryptoKey, bytes: Uint8Array): MaybePromise<ArrayBuffer>;
   generateKey?(alg: NormalizedAlgorithm, extractable: boolean, usages: KeyUsage[]):
     CryptoKey | CryptoKeyPair | Promise<CryptoKey | CryptoKeyPair>;
   importKey?(format: KeyFormat, keyData: Uint8Array | JsonWebKey, alg: NormalizedAlgorithm,

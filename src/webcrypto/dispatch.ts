@@ -61,9 +61,20 @@ export interface Route {
   readonly module: AlgorithmModule;
 }
 
+/** The kernel route of one registry row, with the operations it served. */
+interface KernelRoute extends Route {
+  readonly backend: 'kernel';
+  readonly row: Registration;
+  served: number;
+}
+
 export class Dispatch {
   private readonly platformRoute: Route | undefined;
-  private readonly counts = new Map<string, number>();
+  /** Made once per row, so routing and counting a call allocate nothing. */
+  private readonly kernelRoutes = new Map<Registration, KernelRoute>(
+    REGISTRY.map((row) => [row, { backend: 'kernel', module: row.module, row, served: 0 }]));
+  /** Platform operations served, per algorithm name. */
+  private readonly platformCounts = new Map<string, number>();
 
   constructor(readonly mode: Mode, platform: globalThis.SubtleCrypto | undefined) {
     this.platformRoute = mode === 'hybrid' && platform ? { backend: 'platform', module: platformModule(platform) } : undefined;
@@ -102,7 +113,7 @@ export class Dispatch {
     const row = registration(normalized.name);
     if (row === undefined || row.ops[op] === undefined)
       throw domError('NotSupportedError', `${normalized.name} does not support '${op}'`);
-    return { backend: 'kernel', module: row.module };
+    return this.kernelRoutes.get(row)!;
   }
 
   /** The backend that holds a key (for exportKey). */
@@ -115,9 +126,10 @@ export class Dispatch {
     return this.route(algorithm as NormalizedAlgorithm, op);
   }
 
+  /** Counts one operation of route (name: the algorithm, for platform routes). */
   count(route: Route, name: string): void {
-    const id = `${route.backend}\u0000${name}`;
-    this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+    if (route.backend === 'kernel') (route as KernelRoute).served++;
+    else this.platformCounts.set(name, (this.platformCounts.get(name) ?? 0) + 1);
   }
 
   /** Which backend serves each algorithm this library knows of, in this process. */
@@ -136,10 +148,8 @@ export class Dispatch {
   /** Operations served so far, per backend and algorithm. */
   operationCounts(): Record<Backend, Record<string, number>> {
     const out: Record<Backend, Record<string, number>> = { kernel: {}, platform: {} };
-    for (const [id, n] of this.counts) {
-      const [backend, name] = id.split('\u0000') as [Backend, string];
-      out[backend][name] = n;
-    }
+    for (const { row, served } of this.kernelRoutes.values()) if (served > 0) out.kernel[row.name] = served;
+    for (const [name, n] of this.platformCounts) out.platform[name] = n;
     return out;
   }
 

@@ -2,7 +2,7 @@
 import { domError } from './dom-errors';
 import { DICTIONARIES, HASH_MEMBERS, type NormalizedAlgorithm } from './params';
 import { lookup, type Operation } from './registry';
-import { toAlgorithmIdentifier, toDictionary, type Context } from './webidl';
+import { member, toAlgorithmIdentifier, toDictionary, type Context } from './webidl';
 
 export function normalizeAlgorithm(alg: unknown, op: Operation, ctx: Context): NormalizedAlgorithm {
   const identifier = toAlgorithmIdentifier(alg, ctx);
@@ -16,7 +16,7 @@ export function normalizeAlgorithm(alg: unknown, op: Operation, ctx: Context): N
   normalized.name = row.name;
   for (const key of HASH_MEMBERS) {
     if (key in normalized)
-      normalized[key] = normalizeAlgorithm(normalized[key], 'digest', { prefix: ctx.prefix, context: `${ctx.context} member '${key}'` });
+      normalized[key] = normalizeAlgorithm(normalized[key], 'digest', member(ctx, key));
   }
   return normalized as unknown as NormalizedAlgorithm;
 }

@@ -72,15 +72,20 @@ function asciiLowerCase(s: string): string {
   return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
 
-const byName = new Map(REGISTRY.map((row) => [asciiLowerCase(row.name), row]));
+const byName = new Map(REGISTRY.map((row) => [row.name, row]));
+const byLowerCaseName = new Map(REGISTRY.map((row) => [asciiLowerCase(row.name), row]));
+
+/**
+ * The row whose name is an ASCII case-insensitive match. Most callers spell
+ * names as the spec does, so that exact match is tried first: lower-casing
+ * on every call was the facade's largest single cost (bench/README.md).
+ */
+export function registration(name: string): Registration | undefined {
+  return byName.get(name) ?? byLowerCaseName.get(asciiLowerCase(name));
+}
 
 /** The row whose name is an ASCII case-insensitive match, if it supports op. */
 export function lookup(name: string, op: Operation): Registration | undefined {
-  const row = byName.get(asciiLowerCase(name));
+  const row = registration(name);
   return row && row.ops[op] !== undefined ? row : undefined;
-}
-
-/** The row of a registered (already canonical) name. */
-export function registration(name: string): Registration | undefined {
-  return byName.get(asciiLowerCase(name));
 }

@@ -3,7 +3,7 @@
 // arguments, copies of the data, algorithm normalization, the key checks
 // (InvalidAccessError), then the algorithm module. Every failure becomes a
 // rejection; nothing here names an algorithm (registry.ts does).
-import type { CryptoKeyPair, JsonWebKey, KeyFormat } from './algorithm-module';
+import type { CryptoKeyPair, JsonWebKey, KeyFormat, MaybePromise } from './algorithm-module';
 import { KEY_FORMATS } from './algorithm-module';
 import { types } from 'node:util';
 import { CryptoKey, KEY_USAGES, keySlots, normalizedUsages, type KeySlots, type KeyUsage } from './crypto-key';
@@ -31,13 +31,31 @@ export function subtleDispatch(subtle: SubtleCrypto): Dispatch {
   return dispatchOf(subtle)!;
 }
 
-/** The argument contexts of one method call, for messages. */
+/** A method's message prefix and the contexts of its arguments (1-based), made once per method. */
+interface MethodContexts {
+  readonly prefix: string;
+  readonly arg: (n: number) => Context;
+}
+const methodContexts = new Map<string, MethodContexts>();
+
+function contextsOf(method: string): MethodContexts {
+  let contexts = methodContexts.get(method);
+  if (contexts === undefined) {
+    const prefix = `Failed to execute '${method}' on 'SubtleCrypto'`;
+    const args = Array.from({ length: 8 }, (_, n): Context => ({ prefix, context: ordinal(n) }));
+    contexts = { prefix, arg: (n) => args[n]! };
+    methodContexts.set(method, contexts);
+  }
+  return contexts;
+}
+
+/** The dispatch of self and the argument contexts of one method call, for messages. */
 function argumentsOf(method: string, self: unknown, given: number, required: number) {
-  const prefix = `Failed to execute '${method}' on 'SubtleCrypto'`;
+  const { prefix, arg } = contextsOf(method);
   const dispatch = dispatchOf(self);
   if (dispatch === undefined) throw new TypeError(`${prefix}: Illegal invocation`);
   requireArguments(prefix, given, required);
-  return { dispatch, arg: (n: number): Context => ({ prefix, context: ordinal(n) }) };
+  return { dispatch, arg };
 }
 
 function toKey(value: unknown, ctx: Context): CryptoKey {
@@ -84,12 +102,34 @@ function normalizeWithFallback(dispatch: Dispatch, alg: unknown, op: Operation, 
   }
 }
 
-async function settle<T>(work: () => T | Promise<T>): Promise<T> {
+function rejectAsDomError(error: unknown): never {
+  throw toDomError(error);
+}
+
+/** The promise of an operation: work's result, or its failure as the spec's exception. */
+function settle<T>(work: () => MaybePromise<T>): Promise<T> {
   try {
-    return await work();
+    const result = work();
+    return result instanceof Promise ? result.then(undefined, rejectAsDomError) : Promise.resolve(result);
   } catch (error) {
-    throw toDomError(error);
+    return Promise.reject(toDomError(error));
   }
+}
+
+/**
+ * A method's promise, without an async function's extra promise layers
+ * (small operations are dominated by such per-call costs). convert runs the
+ * argument conversion, whose exceptions reject as they are, and returns the
+ * operation, which settle() runs.
+ */
+function methodPromise<T>(convert: () => () => MaybePromise<T>): Promise<T> {
+  let operation: () => MaybePromise<T>;
+  try {
+    operation = convert();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return settle(operation);
 }
 
 /** The route for normalized and op, counted as one operation of its backend. */
@@ -158,6 +198,23 @@ function parseJwk(bytes: Uint8Array, ctx: Context): JsonWebKey {
   }
 }
 
+/** encrypt() and decrypt(); self is unchecked `this`. */
+function cipher(self: unknown, op: 'encrypt' | 'decrypt', given: number, algorithm: unknown, key: unknown,
+  data: unknown): Promise<ArrayBuffer> {
+  return methodPromise(() => {
+    const { dispatch, arg } = argumentsOf(op, self, given, 3);
+    const alg = toAlgorithmIdentifier(algorithm, arg(1));
+    const cryptoKey = toKey(key, arg(2));
+    const source = toBufferSource(data, arg(3));
+    const normalized = dispatch.normalize(alg, op, arg(1));
+    const bytes = copyBytes(source);
+    return () => {
+      checkKey(cryptoKey, normalized, op);
+      return counted(dispatch, normalized, op).module[op]!(normalized, cryptoKey, bytes);
+    };
+  });
+}
+
 export class SubtleCrypto {
   readonly #dispatch: Dispatch;
 
@@ -170,62 +227,61 @@ export class SubtleCrypto {
     dispatchOf = (value) => (typeof value === 'object' && value !== null && #dispatch in value ? (value as SubtleCrypto).#dispatch : undefined);
   }
 
-  async encrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    return this.#cipher('encrypt', arguments.length, algorithm, key, data);
+  // encrypt, decrypt, sign, verify and digest are the per-message operations,
+  // so they build their promise directly (methodPromise) rather than as
+  // async functions.
+  encrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
+    return cipher(this, 'encrypt', arguments.length, algorithm, key, data);
   }
 
-  async decrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    return this.#cipher('decrypt', arguments.length, algorithm, key, data);
+  decrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
+    return cipher(this, 'decrypt', arguments.length, algorithm, key, data);
   }
 
-  async #cipher(op: 'encrypt' | 'decrypt', given: number, algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    const { dispatch, arg } = argumentsOf(op, this, given, 3);
-    const alg = toAlgorithmIdentifier(algorithm, arg(1));
-    const cryptoKey = toKey(key, arg(2));
-    const source = toBufferSource(data, arg(3));
-    const normalized = dispatch.normalize(alg, op, arg(1));
-    const bytes = copyBytes(source);
-    return settle(() => {
-      checkKey(cryptoKey, normalized, op);
-      return counted(dispatch, normalized, op).module[op]!(normalized, cryptoKey, bytes);
+  sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
+    const given = arguments.length;
+    return methodPromise(() => {
+      const { dispatch, arg } = argumentsOf('sign', this, given, 3);
+      const alg = toAlgorithmIdentifier(algorithm, arg(1));
+      const cryptoKey = toKey(key, arg(2));
+      const source = toBufferSource(data, arg(3));
+      const normalized = dispatch.normalize(alg, 'sign', arg(1));
+      const bytes = copyBytes(source);
+      return () => {
+        checkKey(cryptoKey, normalized, 'sign');
+        return counted(dispatch, normalized, 'sign').module.sign!(normalized, cryptoKey, bytes);
+      };
     });
   }
 
-  async sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    const { dispatch, arg } = argumentsOf('sign', this, arguments.length, 3);
-    const alg = toAlgorithmIdentifier(algorithm, arg(1));
-    const cryptoKey = toKey(key, arg(2));
-    const source = toBufferSource(data, arg(3));
-    const normalized = dispatch.normalize(alg, 'sign', arg(1));
-    const bytes = copyBytes(source);
-    return settle(() => {
-      checkKey(cryptoKey, normalized, 'sign');
-      return counted(dispatch, normalized, 'sign').module.sign!(normalized, cryptoKey, bytes);
+  verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
+    const given = arguments.length;
+    return methodPromise(() => {
+      const { dispatch, arg } = argumentsOf('verify', this, given, 4);
+      const alg = toAlgorithmIdentifier(algorithm, arg(1));
+      const cryptoKey = toKey(key, arg(2));
+      const signatureSource = toBufferSource(signature, arg(3));
+      const source = toBufferSource(data, arg(4));
+      const normalized = dispatch.normalize(alg, 'verify', arg(1));
+      const signatureBytes = copyBytes(signatureSource);
+      const bytes = copyBytes(source);
+      return () => {
+        checkKey(cryptoKey, normalized, 'verify');
+        return counted(dispatch, normalized, 'verify').module.verify!(normalized, cryptoKey, signatureBytes, bytes);
+      };
     });
   }
 
-  async verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
-    const { dispatch, arg } = argumentsOf('verify', this, arguments.length, 4);
-    const alg = toAlgorithmIdentifier(algorithm, arg(1));
-    const cryptoKey = toKey(key, arg(2));
-    const signatureSource = toBufferSource(signature, arg(3));
-    const source = toBufferSource(data, arg(4));
-    const normalized = dispatch.normalize(alg, 'verify', arg(1));
-    const signatureBytes = copyBytes(signatureSource);
-    const bytes = copyBytes(source);
-    return settle(() => {
-      checkKey(cryptoKey, normalized, 'verify');
-      return counted(dispatch, normalized, 'verify').module.verify!(normalized, cryptoKey, signatureBytes, bytes);
+  digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
+    const given = arguments.length;
+    return methodPromise(() => {
+      const { dispatch, arg } = argumentsOf('digest', this, given, 2);
+      const alg = toAlgorithmIdentifier(algorithm, arg(1));
+      const source = toBufferSource(data, arg(2));
+      const normalized = dispatch.normalize(alg, 'digest', arg(1));
+      const bytes = copyBytes(source);
+      return () => counted(dispatch, normalized, 'digest').module.digest!(normalized, bytes);
     });
-  }
-
-  async digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
-    const { dispatch, arg } = argumentsOf('digest', this, arguments.length, 2);
-    const alg = toAlgorithmIdentifier(algorithm, arg(1));
-    const source = toBufferSource(data, arg(2));
-    const normalized = dispatch.normalize(alg, 'digest', arg(1));
-    const bytes = copyBytes(source);
-    return settle(() => counted(dispatch, normalized, 'digest').module.digest!(normalized, bytes));
   }
 
   async generateKey(algorithm: unknown, extractable: unknown, keyUsages: unknown): Promise<CryptoKey | CryptoKeyPair> {

@@ -13,8 +13,19 @@ function fail(ctx: Context, problem: string): TypeError {
   return new TypeError(`${ctx.prefix}: ${ctx.context} ${problem}`);
 }
 
+/** A dictionary member's context; its text is built only when a message needs it. */
+class MemberContext implements Context {
+  constructor(private readonly parent: Context, private readonly key: string) {}
+  get prefix(): string {
+    return this.parent.prefix;
+  }
+  get context(): string {
+    return `${this.parent.context} member '${this.key}'`;
+  }
+}
+
 export function member(ctx: Context, key: string): Context {
-  return { prefix: ctx.prefix, context: `${ctx.context} member '${key}'` };
+  return new MemberContext(ctx, key);
 }
 
 export function requireArguments(prefix: string, given: number, required: number): void {

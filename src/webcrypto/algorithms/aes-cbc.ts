@@ -3,7 +3,7 @@
 // decryption.
 import { binding } from '../../kernel/binding';
 import { Session } from '../../kernel/session';
-import type { AlgorithmModule } from '../algorithm-module';
+import type { AlgorithmModule, MaybePromise } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
 import type { AesCbcParams } from '../params';
@@ -17,7 +17,7 @@ function checkIv(iv: Uint8Array): void {
     throw domError('OperationError', `AES-CBC iv must be 16 bytes, not ${iv.byteLength}`);
 }
 
-function cbc(key: CryptoKey, encrypt: boolean, iv: Uint8Array, data: Uint8Array): Promise<ArrayBuffer> {
+function cbc(key: CryptoKey, encrypt: boolean, iv: Uint8Array, data: Uint8Array): MaybePromise<ArrayBuffer> {
   return Session.run([keyedSession(key, 'skcipher', 'cbc(aes)')], data.byteLength,
     ([op], async) => binding().skcipher(op!, encrypt, iv, data, async));
 }
@@ -39,14 +39,18 @@ function unpaddedLength(padded: Uint8Array): number {
 export const aesCbc: AlgorithmModule = {
   ...aesKeyLifecycle({ name: 'AES-CBC', usages: CIPHER_USAGES, jwkSuffix: 'CBC' }),
 
-  encrypt(alg, key, data) {
+  async encrypt(alg, key, data) {
     const { iv } = alg as AesCbcParams;
     checkIv(iv);
     const pad = BLOCK_BYTES - (data.byteLength % BLOCK_BYTES);
     const padded = new Uint8Array(data.byteLength + pad);
     padded.set(data);
     padded.fill(pad, data.byteLength);
-    return cbc(key, true, iv, padded).finally(() => padded.fill(0));
+    try {
+      return await cbc(key, true, iv, padded);
+    } finally {
+      padded.fill(0);
+    }
   },
 
   async decrypt(alg, key, data) {

@@ -3,14 +3,14 @@
 // where those bits wrap, since the kernel carries through all 128 bits.
 import { binding } from '../../kernel/binding';
 import { Session } from '../../kernel/session';
-import type { AlgorithmModule } from '../algorithm-module';
+import type { AlgorithmModule, MaybePromise } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
 import type { AesCtrParams } from '../params';
 import { aesKeyLifecycle, CIPHER_USAGES } from './aes-key';
 import { keyedSession } from './secret-key';
 
-function ctr(alg: AesCtrParams, key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer> {
+function ctr(alg: AesCtrParams, key: CryptoKey, data: Uint8Array): MaybePromise<ArrayBuffer> {
   const { counter, length } = alg;
   if (counter.byteLength !== 16)
     throw domError('OperationError', `AES-CTR counter must be 16 bytes, not ${counter.byteLength}`);
@@ -27,10 +27,10 @@ function ctr(alg: AesCtrParams, key: CryptoKey, data: Uint8Array): Promise<Array
 export const aesCtr: AlgorithmModule = {
   ...aesKeyLifecycle({ name: 'AES-CTR', usages: CIPHER_USAGES, jwkSuffix: 'CTR' }),
   // Encryption and decryption are the same keystream XOR.
-  async encrypt(alg, key, data) {
+  encrypt(alg, key, data) {
     return ctr(alg as AesCtrParams, key, data);
   },
-  async decrypt(alg, key, data) {
+  decrypt(alg, key, data) {
     return ctr(alg as AesCtrParams, key, data);
   },
 };

@@ -8,7 +8,7 @@ import { binding } from '../../kernel/binding';
 import { KernelError } from '../../kernel/errors';
 import { runsAsync } from '../../kernel/schedule';
 import { Session } from '../../kernel/session';
-import type { AlgorithmModule } from '../algorithm-module';
+import type { AlgorithmModule, MaybePromise } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
 import type { AesGcmParams } from '../params';
@@ -53,7 +53,7 @@ export function compositeSessions(key: CryptoKey): [Session, Session] {
   return [ctr, ghash];
 }
 
-async function gcm(alg: AesGcmParams, key: CryptoKey, encrypt: boolean, data: Uint8Array): Promise<ArrayBuffer> {
+function gcm(alg: AesGcmParams, key: CryptoKey, encrypt: boolean, data: Uint8Array): MaybePromise<ArrayBuffer> {
   const { iv } = alg;
   const aad = alg.additionalData ?? new Uint8Array(0);
   const tagLength = alg.tagLength ?? 128;
@@ -77,8 +77,8 @@ async function gcm(alg: AesGcmParams, key: CryptoKey, encrypt: boolean, data: Ui
   if (forcedPath === 'composite' || (forcedPath === 'auto' && !aeadFits) || outputBytes === 0) return composite(data);
   // gcm(aes) needs the whole message in the socket's send buffer. Should a
   // send buffer be smaller than assumed (EAGAIN), the composite path runs
-  // instead, on the bytes as they were at the call: synchronously right
-  // away, or from a copy taken before the asynchronous attempt.
+  // instead, on the same bytes (data is the call-time copy nothing else
+  // holds, so it is still as it was at the call).
   const aead = aeadSession(key, tagBytes);
   const fallback = (error: unknown) => {
     const tooBig = error instanceof KernelError && (error.code === 'EAGAIN' || error.code === 'EMSGSIZE');
@@ -92,21 +92,20 @@ async function gcm(alg: AesGcmParams, key: CryptoKey, encrypt: boolean, data: Ui
       return composite(data);
     }
   }
-  const input = data.slice();
-  try {
-    return await Session.run([aead], messageBytes, ([op]) => binding().aead(op!, encrypt, iv, aad, input, tagBytes, true));
-  } catch (error) {
+  // runsAsync(messageBytes): Session.run queues the job and returns its promise.
+  const queued = Session.run([aead], messageBytes, ([op]) => binding().aead(op!, encrypt, iv, aad, data, tagBytes, true));
+  return (queued as Promise<ArrayBuffer>).catch((error: unknown) => {
     if (!fallback(error)) throw error;
-    return composite(input);
-  }
+    return composite(data);
+  });
 }
 
 export const aesGcm: AlgorithmModule = {
   ...aesKeyLifecycle({ name: 'AES-GCM', usages: CIPHER_USAGES, jwkSuffix: 'GCM' }),
-  async encrypt(alg, key, data) {
+  encrypt(alg, key, data) {
     return gcm(alg as AesGcmParams, key, true, data);
   },
-  async decrypt(alg, key, data) {
+  decrypt(alg, key, data) {
     return gcm(alg as AesGcmParams, key, false, data);
   },
 };

@@ -4,13 +4,13 @@
 // in both directions.
 import { binding } from '../../kernel/binding';
 import { Session } from '../../kernel/session';
-import type { AlgorithmModule } from '../algorithm-module';
+import type { AlgorithmModule, MaybePromise } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
 import { aesKeyLifecycle } from './aes-key';
 import { keyedSession } from './secret-key';
 
-function kw(key: CryptoKey, wrap: boolean, data: Uint8Array): Promise<ArrayBuffer> {
+function kw(key: CryptoKey, wrap: boolean, data: Uint8Array): MaybePromise<ArrayBuffer> {
   return Session.run([keyedSession(key, 'skcipher', 'ecb(aes)')], data.byteLength,
     ([op], async) => binding().aesKw(op!, wrap, data, async));
 }
@@ -18,13 +18,13 @@ function kw(key: CryptoKey, wrap: boolean, data: Uint8Array): Promise<ArrayBuffe
 export const aesKw: AlgorithmModule = {
   ...aesKeyLifecycle({ name: 'AES-KW', usages: ['wrapKey', 'unwrapKey'], jwkSuffix: 'KW' }),
 
-  async wrapKey(_alg, key, bytes) {
+  wrapKey(_alg, key, bytes) {
     if (bytes.byteLength % 8 !== 0 || bytes.byteLength < 16)
       throw domError('OperationError', `AES-KW can wrap only a multiple of 8 bytes, at least 16 (got ${bytes.byteLength})`);
     return kw(key, true, bytes);
   },
 
-  async unwrapKey(_alg, key, bytes) {
+  unwrapKey(_alg, key, bytes) {
     if (bytes.byteLength % 8 !== 0 || bytes.byteLength < 24)
       throw domError('OperationError', `AES-KW wrapped data must be a multiple of 8 bytes, at least 24 (got ${bytes.byteLength})`);
     return kw(key, false, bytes);

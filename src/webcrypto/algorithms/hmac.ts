@@ -2,7 +2,7 @@
 import { binding, type Secret } from '../../kernel/binding';
 import type { KernelKey } from '../../kernel/kernel-key';
 import { Session, sharedSession } from '../../kernel/session';
-import type { AlgorithmModule, JsonWebKey } from '../algorithm-module';
+import { thenMaybe, type AlgorithmModule, type JsonWebKey, type MaybePromise } from '../algorithm-module';
 import { createSecretKey, type CryptoKey, type KeyUsage } from '../crypto-key';
 import { domError } from '../dom-errors';
 import { checkJwkUsage, octetJwk, readOctetKey } from '../jwk';
@@ -50,7 +50,7 @@ export function hmacSession(key: CryptoKey, hash: NormalizedAlgorithm): Session 
   return sessions.get('hash', hmacName(hash), (tfm) => kernelKey.applyTo(tfm, (secret) => kernelHmacKey(secret, hash)));
 }
 
-function mac(key: CryptoKey, data: Uint8Array): Promise<ArrayBuffer> {
+function mac(key: CryptoKey, data: Uint8Array): MaybePromise<ArrayBuffer> {
   const hash = hashOf(key);
   return Session.run([hmacSession(key, hash)], data.byteLength,
     ([op], async) => binding().hash(op!, data, hashInfo(hash).digestBytes, async));
@@ -135,8 +135,7 @@ export const hmac: AlgorithmModule = {
     return mac(key, data);
   },
 
-  async verify(_alg, key, signature, data) {
-    const expected = new Uint8Array(await mac(key, data));
-    return constantTimeEqual(expected, signature);
+  verify(_alg, key, signature, data) {
+    return thenMaybe(mac(key, data), (expected) => constantTimeEqual(new Uint8Array(expected), signature));
   },
 };
