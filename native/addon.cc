@@ -165,6 +165,34 @@ Napi::Value JS_skcipher(const Napi::CallbackInfo& info) {
                   std::move(a.resources), result, a.async);
 }
 
+// cbc(op, encrypt, iv, data, async): AES-CBC with PKCS#7 padding added on
+// encrypt and checked and removed on decrypt.
+Napi::Value JS_cbc(const Napi::CallbackInfo& info) {
+  Args a{info};
+  a.ReadAsyncFlag(4);
+  int op = a.Socket(0, "op");
+  bool encrypt = a.Bool(1, "encrypt");
+  Span iv = a.Bytes(2, "iv");
+  a.Require(iv.size == kAesBlockBytes, "iv must be 16 bytes");
+  Span data = a.Bytes(3, "data");
+  MutableSpan out;
+  if (encrypt) {
+    auto result = a.Output(data.size + kAesBlockBytes - data.size % kAesBlockBytes, &out);
+    return Dispatch(info.Env(), std::make_unique<CbcPadEncryptJob>(op, iv, data, out),
+                    std::move(a.resources), result, a.async);
+  }
+  a.Require(data.size > 0 && data.size % kAesBlockBytes == 0,
+            "data must be a non-zero multiple of 16 bytes");
+  uint8_t last[kAesBlockBytes];
+  afalg::Failure failure;
+  int pad = CbcDecryptLastBlock(op, iv, data, last, &failure);
+  if (pad < 0) throw KernelError(info.Env(), failure.err, failure.syscall);
+  auto result = a.Output(data.size - static_cast<size_t>(pad), &out);
+  auto job = std::make_unique<CbcUnpadDecryptJob>(op, iv, data, last, out);
+  explicit_bzero(last, sizeof(last));
+  return Dispatch(info.Env(), std::move(job), std::move(a.resources), result, a.async);
+}
+
 // ctr(op, counter, counterBits, data, async)
 Napi::Value JS_ctr(const Napi::CallbackInfo& info) {
   Args a{info};
@@ -487,6 +515,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Secret", Secret::Define(env, addon));
   exports.Set("hash", Napi::Function::New<JS_hash>(env, "hash"));
   exports.Set("skcipher", Napi::Function::New<JS_skcipher>(env, "skcipher"));
+  exports.Set("cbc", Napi::Function::New<JS_cbc>(env, "cbc"));
   exports.Set("ctr", Napi::Function::New<JS_ctr>(env, "ctr"));
   exports.Set("aead", Napi::Function::New<JS_aead>(env, "aead"));
   exports.Set("gcm", Napi::Function::New<JS_gcm>(env, "gcm"));

@@ -16,7 +16,6 @@ using afalg::Failure;
 constexpr size_t kSkcipherChunkBytes = 64 * 1024;
 // Hash sends have no such limit; the chunk only bounds one syscall's work.
 constexpr size_t kHashChunkBytes = 1024 * 1024;
-constexpr size_t kAesBlockBytes = 16;
 
 const uint8_t kZeros[kAesBlockBytes] = {};
 
@@ -50,21 +49,37 @@ bool HashFinal(int op, uint8_t* out, size_t size, Failure* failure) {
   return true;
 }
 
-// One skcipher request over in[0..size) into out, in chunks. The first chunk
-// carries the OP and IV cmsgs; later chunks continue the same request.
+// Bytes [from, from + size) of the input head || tail, as up to two iovecs.
+int InputParts(Span head, Span tail, size_t from, size_t size, iovec parts[2]) {
+  int count = 0;
+  const size_t end = from + size;
+  if (from < head.size)
+    parts[count++] = {const_cast<uint8_t*>(head.data + from), std::min(end, head.size) - from};
+  if (end > head.size) {
+    const size_t start = std::max(from, head.size);
+    parts[count++] = {const_cast<uint8_t*>(tail.data + (start - head.size)), end - start};
+  }
+  return count;
+}
+
+// One skcipher request over the input head || tail into out (as long as
+// both), in chunks. The first chunk carries the OP and IV cmsgs; later
+// chunks continue the same request. The tail lets a caller append a block
+// (CBC's padding) without copying the head.
 bool SkcipherRequest(int op, bool encrypt, const uint8_t* iv, size_t iv_bytes,
-                     const uint8_t* in, uint8_t* out, size_t size,
-                     Failure* failure) {
+                     Span head, Span tail, uint8_t* out, Failure* failure) {
   afalg::Control control;
   control.has_op = true;
   control.op = encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
   control.iv = iv;
   control.iv_bytes = static_cast<uint32_t>(iv_bytes);
+  const size_t size = head.size + tail.size;
   for (size_t done = 0; done < size;) {
     size_t len = std::min(kSkcipherChunkBytes, size - done);
     bool last = done + len == size;
-    iovec in_iov{const_cast<uint8_t*>(in + done), len};
-    ssize_t sent = afalg::Send(op, done == 0 ? &control : nullptr, &in_iov, 1,
+    iovec in_iov[2];
+    int parts = InputParts(head, tail, done, len, in_iov);
+    ssize_t sent = afalg::Send(op, done == 0 ? &control : nullptr, in_iov, parts,
                                last ? 0 : MSG_MORE, failure);
     if (sent < 0) return false;
     if (static_cast<size_t>(sent) != len)
@@ -77,6 +92,12 @@ bool SkcipherRequest(int op, bool encrypt, const uint8_t* iv, size_t iv_bytes,
     done += len;
   }
   return true;
+}
+
+bool SkcipherRequest(int op, bool encrypt, const uint8_t* iv, size_t iv_bytes,
+                     const uint8_t* in, uint8_t* out, size_t size,
+                     Failure* failure) {
+  return SkcipherRequest(op, encrypt, iv, iv_bytes, {in, size}, {}, out, failure);
 }
 
 using u128 = unsigned __int128;
@@ -144,6 +165,64 @@ void SkcipherJob::Run() {
   if (!SkcipherRequest(op_, encrypt_, iv_.data, iv_.size, data_.data,
                        out_.data, data_.size, &failure))
     explicit_bzero(out_.data, out_.size);
+}
+
+namespace {
+
+// The PKCS#7 pad length (1..16) that ends block, or 0 when the padding is
+// bad; in constant time, as a padding check must be.
+unsigned Pkcs7PadLength(const uint8_t block[kAesBlockBytes]) {
+  const uint32_t pad = block[kAesBlockBytes - 1];
+  // Non-zero when pad is 0 or more than a block (unsigned wrap-around).
+  uint32_t bad = ((pad - 1) >> 8) | ((kAesBlockBytes - pad) >> 8);
+  for (uint32_t i = 1; i <= kAesBlockBytes; i++) {
+    const uint32_t in_pad = ((i - pad - 1) >> 31) & 1;  // 1 when i <= pad
+    const uint32_t differs = ((block[kAesBlockBytes - i] ^ pad) + 0xff) >> 8;
+    bad |= in_pad & differs;
+  }
+  return bad == 0 ? pad : 0;
+}
+
+}  // namespace
+
+void CbcPadEncryptJob::Run() {
+  const size_t whole = data_.size - data_.size % kAesBlockBytes;
+  const size_t pad = out_.size - data_.size;
+  uint8_t last[kAesBlockBytes];
+  memcpy(last, data_.data + whole, kAesBlockBytes - pad);
+  memset(last + kAesBlockBytes - pad, static_cast<int>(pad), pad);
+  bool ok = SkcipherRequest(op_, true, iv_.data, iv_.size, {data_.data, whole},
+                            {last, kAesBlockBytes}, out_.data, &failure);
+  explicit_bzero(last, sizeof(last));
+  if (!ok) explicit_bzero(out_.data, out_.size);
+}
+
+int CbcDecryptLastBlock(int op, Span iv, Span data,
+                        uint8_t plaintext[kAesBlockBytes], Failure* failure) {
+  const uint8_t* last = data.data + data.size - kAesBlockBytes;
+  // In CBC a block's IV is the ciphertext block before it.
+  const uint8_t* chain = data.size == kAesBlockBytes ? iv.data : last - kAesBlockBytes;
+  if (!SkcipherRequest(op, false, chain, kAesBlockBytes, last, plaintext,
+                       kAesBlockBytes, failure))
+    return -1;
+  const unsigned pad = Pkcs7PadLength(plaintext);
+  if (pad == 0) {
+    explicit_bzero(plaintext, kAesBlockBytes);
+    failure->err = EBADMSG;
+    failure->syscall = "AES-CBC decryption (bad PKCS#7 padding)";
+    return -1;
+  }
+  return static_cast<int>(pad);
+}
+
+void CbcUnpadDecryptJob::Run() {
+  const size_t body = data_.size - kAesBlockBytes;
+  if (body > 0 && !SkcipherRequest(op_, false, iv_.data, iv_.size, data_.data,
+                                   out_.data, body, &failure)) {
+    explicit_bzero(out_.data, out_.size);
+    return;
+  }
+  memcpy(out_.data + body, last_, out_.size - body);
 }
 
 void CtrJob::Run() {

@@ -5,6 +5,8 @@
 // the async path, addon.cc holds references to the JS buffers).
 #pragma once
 
+#include <string.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -63,6 +65,52 @@ class SkcipherJob final : public Job {
   Span iv_;
   Span data_;
   MutableSpan out_;
+};
+
+constexpr size_t kAesBlockBytes = 16;
+
+// AES-CBC with PKCS#7 padding, which the kernel's cbc(aes) does not do.
+// Encrypt: out.size = data.size + pad (1..16 bytes); the padded last block
+// is built here and sent after data, so the input is never copied.
+class CbcPadEncryptJob final : public Job {
+ public:
+  CbcPadEncryptJob(int op, Span iv, Span data, MutableSpan out)
+      : op_(op), iv_(iv), data_(data), out_(out) {}
+  void Run() override;
+
+ private:
+  int op_;
+  Span iv_;
+  Span data_;
+  MutableSpan out_;
+};
+
+// Decrypt runs in two steps so the plaintext is written once, straight into
+// a result of its exact size. First (on the calling thread, before the
+// result exists) the last block is decrypted and its padding checked:
+// returns the pad length, or -1 with *failure set (EBADMSG for bad padding).
+// data.size must be a non-zero multiple of 16, iv 16 bytes.
+int CbcDecryptLastBlock(int op, Span iv, Span data, uint8_t plaintext[kAesBlockBytes],
+                        afalg::Failure* failure);
+
+// Then the blocks before it are decrypted into out (data.size - pad bytes),
+// and the last block's unpadded bytes appended.
+class CbcUnpadDecryptJob final : public Job {
+ public:
+  CbcUnpadDecryptJob(int op, Span iv, Span data, const uint8_t last[kAesBlockBytes],
+                     MutableSpan out)
+      : op_(op), iv_(iv), data_(data), out_(out) {
+    memcpy(last_, last, kAesBlockBytes);
+  }
+  ~CbcUnpadDecryptJob() override { explicit_bzero(last_, sizeof(last_)); }
+  void Run() override;
+
+ private:
+  int op_;
+  Span iv_;
+  Span data_;
+  MutableSpan out_;
+  uint8_t last_[kAesBlockBytes];
 };
 
 // ctr(aes) with WebCrypto's counter semantics: only the low counter_bits of

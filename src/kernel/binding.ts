@@ -45,6 +45,8 @@ export interface Binding {
   Secret: { fromBytes(bytes: Uint8Array): Secret; random(byteLength: number, bits?: number): Secret };
   hash: Maybe<[op: AlgSocket, data: Uint8Array, digestBytes: number]>;
   skcipher: Maybe<[op: AlgSocket, encrypt: boolean, iv: Uint8Array | null, data: Uint8Array]>;
+  /** AES-CBC with PKCS#7 padding (EBADMSG for bad padding); iv is 16 bytes. */
+  cbc: Maybe<[op: AlgSocket, encrypt: boolean, iv: Uint8Array, data: Uint8Array]>;
   ctr: Maybe<[op: AlgSocket, counter: Uint8Array, counterBits: number, data: Uint8Array]>;
   aead: Maybe<[op: AlgSocket, encrypt: boolean, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tagBytes: number]>;
   gcm: Maybe<[ctrOp: AlgSocket, ghashOp: AlgSocket, encrypt: boolean, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tagBytes: number]>;
