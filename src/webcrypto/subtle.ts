@@ -198,9 +198,9 @@ function parseJwk(bytes: Uint8Array, ctx: Context): JsonWebKey {
   }
 }
 
-/** encrypt() and decrypt(); self is unchecked `this`. */
-function cipher(self: unknown, op: 'encrypt' | 'decrypt', given: number, algorithm: unknown, key: unknown,
-  data: unknown): Promise<ArrayBuffer> {
+/** encrypt(), decrypt() and sign(): a key and a message; self is the unchecked `this`. */
+function keyedMessageOperation(self: unknown, op: 'encrypt' | 'decrypt' | 'sign', given: number, algorithm: unknown,
+  key: unknown, data: unknown): Promise<ArrayBuffer> {
   return methodPromise(() => {
     const { dispatch, arg } = argumentsOf(op, self, given, 3);
     const alg = toAlgorithmIdentifier(algorithm, arg(1));
@@ -231,27 +231,15 @@ export class SubtleCrypto {
   // so they build their promise directly (methodPromise) rather than as
   // async functions.
   encrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    return cipher(this, 'encrypt', arguments.length, algorithm, key, data);
+    return keyedMessageOperation(this, 'encrypt', arguments.length, algorithm, key, data);
   }
 
   decrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    return cipher(this, 'decrypt', arguments.length, algorithm, key, data);
+    return keyedMessageOperation(this, 'decrypt', arguments.length, algorithm, key, data);
   }
 
   sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
-    const given = arguments.length;
-    return methodPromise(() => {
-      const { dispatch, arg } = argumentsOf('sign', this, given, 3);
-      const alg = toAlgorithmIdentifier(algorithm, arg(1));
-      const cryptoKey = toKey(key, arg(2));
-      const source = toBufferSource(data, arg(3));
-      const normalized = dispatch.normalize(alg, 'sign', arg(1));
-      const bytes = copyBytes(source);
-      return () => {
-        checkKey(cryptoKey, normalized, 'sign');
-        return counted(dispatch, normalized, 'sign').module.sign!(normalized, cryptoKey, bytes);
-      };
-    });
+    return keyedMessageOperation(this, 'sign', arguments.length, algorithm, key, data);
   }
 
   verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
