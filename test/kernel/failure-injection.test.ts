@@ -124,7 +124,7 @@ if (process.env.AFALG_VM === '1') {
       try {
         expect(moduleLoaded('cmac')).toBe(true);
         const session = new Session('hash', 'cmac(aes)', (tfm) => tfm.setKey(CMAC_KEY));
-        const mac = () => Session.run([session], CMAC_MESSAGE.byteLength,
+        const mac = async () => Session.run([session], CMAC_MESSAGE.byteLength,
           ([op], async) => binding().hash(op!, CMAC_MESSAGE, 16, async));
         expect(hex(await mac())).toBe(CMAC_TAG);
 
