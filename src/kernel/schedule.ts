@@ -4,9 +4,14 @@
 
 /**
  * Inputs of at least this many bytes run on the thread pool.
- * Measured by `npm run bench` (trial "threshold"): in the VM a thread hop
- * costs about as much as hashing 16 KiB synchronously, and a 64 KiB AES or
- * hash job blocks the event loop for well under a millisecond natively.
+ *
+ * For one operation at a time the pool never wins on throughput: in
+ * `npm run bench`'s 64 KiB and 256 KiB rows ("ours, other path") the
+ * synchronous path was faster at both sizes in almost every case
+ * (bench/README.md, "ASYNC_THRESHOLD_BYTES").
+ * So this is a budget for how long one synchronous job may block the event
+ * loop: a 64 KiB hash or AES job takes about 2 ms in the emulated VM and
+ * roughly a tenth of that natively; 256 KiB would take four times as long.
  */
 export const ASYNC_THRESHOLD_BYTES = 64 * 1024;
 
