@@ -11,7 +11,7 @@ type Bytes = Uint8Array<ArrayBuffer>;
 /** The SubtleCrypto methods the tests call: ours, or any other WebCrypto's. */
 export interface SelfTestSubtle {
   digest(algorithm: unknown, data: Bytes): Promise<ArrayBuffer>;
-  importKey(format: 'raw', keyData: Bytes, algorithm: unknown, extractable: boolean,
+  importKey(format: 'raw' | 'raw-secret', keyData: Bytes, algorithm: unknown, extractable: boolean,
     keyUsages: string[]): Promise<object>;
   exportKey(format: 'raw', key: object): Promise<unknown>;
   encrypt(algorithm: unknown, key: object, data: Bytes): Promise<ArrayBuffer>;
@@ -122,6 +122,16 @@ async function aesCtr(subtle: SelfTestSubtle): Promise<void> {
   expectBytes('AES-CTR decrypt', await subtle.decrypt(algorithm, key, ciphertext), SP800_38A_PLAINTEXT);
 }
 
+/** An AEAD vector: plaintext seals to `sealed` (ciphertext and tag), which opens again, and a wrong tag is OperationError. */
+async function expectSealAndOpen(subtle: SelfTestSubtle, what: string, algorithm: object, key: object,
+  plaintext: Bytes, sealed: Bytes): Promise<void> {
+  expectBytes(what, await subtle.encrypt(algorithm, key, plaintext), sealed);
+  expectBytes(`${what} decrypt`, await subtle.decrypt(algorithm, key, sealed), plaintext);
+  const forged = new Uint8Array(sealed);
+  forged[forged.length - 1]! ^= 1;
+  await expectRejects(`${what} decrypt with a wrong tag`, subtle.decrypt(algorithm, key, forged), 'OperationError');
+}
+
 // McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)", test case 4 (AES-128, 20 bytes of AAD).
 async function aesGcm(subtle: SelfTestSubtle): Promise<void> {
   const algorithm = {
@@ -137,11 +147,7 @@ async function aesGcm(subtle: SelfTestSubtle): Promise<void> {
     42831ec2217774244b7221b784d0d49c e3aa212f2c02a4e035c17e2329aca12e
     21d514b25466931c7d8f6a5aac84aa05 1ba30b396a0aac973d58e091
     5bc94fbc3221a5db94fae95ae7121a47`);
-  expectBytes('AES-GCM (GCM spec test case 4)', await subtle.encrypt(algorithm, key, plaintext), sealed);
-  expectBytes('AES-GCM decrypt', await subtle.decrypt(algorithm, key, sealed), plaintext);
-  const forged = new Uint8Array(sealed);
-  forged[forged.length - 1]! ^= 1;
-  await expectRejects('AES-GCM decrypt with a wrong tag', subtle.decrypt(algorithm, key, forged), 'OperationError');
+  await expectSealAndOpen(subtle, 'AES-GCM (GCM spec test case 4)', algorithm, key, plaintext, sealed);
 }
 
 // RFC 3394 section 4.1: wrap 128 bits of key data with a 128-bit KEK.
@@ -191,6 +197,39 @@ async function hkdf(subtle: SelfTestSubtle): Promise<void> {
     34007208d5b887185865`));
 }
 
+// RFC 8439 section 2.8.2: the AEAD_CHACHA20_POLY1305 example ("Ladies and Gentlemen...").
+async function chacha20Poly1305(subtle: SelfTestSubtle): Promise<void> {
+  const algorithm = {
+    name: 'ChaCha20-Poly1305', iv: hex('07000000 4041424344454647'), additionalData: hex('50515253c0c1c2c3c4c5c6c7'),
+  };
+  const key = await subtle.importKey('raw-secret', hex(`
+    808182838485868788898a8b8c8d8e8f 909192939495969798999a9b9c9d9e9f`), 'ChaCha20-Poly1305', false,
+    ['encrypt', 'decrypt']);
+  const plaintext = ascii("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, " +
+    'sunscreen would be it.');
+  const sealed = hex(`
+    d31a8d34648e60db7b86afbc53ef7ec2 a4aded51296e08fea9e2b5a736ee62d6 3dbea45e8ca9671282fafb69da92728b
+    1a71de0a9e060b2905d6a5b67ecd3b36 92ddbd7f2d778b8c9803aee328091b58 fab324e4fad675945585808b4831d7bc
+    3ff4def08e4b7a9de576d26586cec64b 6116
+    1ae10b594f09e26a7e902ecbd0600691`);
+  await expectSealAndOpen(subtle, 'ChaCha20-Poly1305 (RFC 8439 2.8.2)', algorithm, key, plaintext, sealed);
+}
+
+// RFC 4493 section 4, examples 1 to 4: AES-128 key 2b7e1516..., the SP 800-38A plaintext cut to 0, 16, 40 and 64 bytes.
+const RFC4493_MACS: [number, string][] = [
+  [0, 'bb1d6929e95937287fa37d129b756746'], [16, '070a16b46b4d4144f79bdd9dd04a287c'],
+  [40, 'dfa66747de9ae63030ca32611497c827'], [64, '51f0bebf7e3b9d92fc49741779363cfe'],
+];
+
+async function aesCmac(subtle: SelfTestSubtle): Promise<void> {
+  const key = await subtle.importKey('raw', SP800_38A_KEY, 'AFALG-AES-CMAC', false, ['sign', 'verify']);
+  for (const [length, macHex] of RFC4493_MACS) {
+    const data = SP800_38A_PLAINTEXT.subarray(0, length);
+    expectBytes(`AES-CMAC of ${length} bytes (RFC 4493)`, await subtle.sign('AFALG-AES-CMAC', key, data), hex(macHex));
+    expectTrue(`AES-CMAC verify of ${length} bytes`, await subtle.verify('AFALG-AES-CMAC', key, hex(macHex), data));
+  }
+}
+
 /** Known-answer tests by WebCrypto algorithm name, as REGISTRY spells it. */
 export const SELF_TESTS: Readonly<Record<string, SelfTest>> = {
   'SHA-1': shaAbc('SHA-1', 'a9993e364706816aba3e25717850c26c9cd0d89d'),
@@ -200,11 +239,20 @@ export const SELF_TESTS: Readonly<Record<string, SelfTest>> = {
   'SHA-512': shaAbc('SHA-512',
     'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a' +
     '2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f'),
+  // FIPS 202 hashes of the message "abc" of the FIPS 180-4 examples (the same values as OpenSSL's and Node 24's).
+  'SHA3-256': shaAbc('SHA3-256', '3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532'),
+  'SHA3-384': shaAbc('SHA3-384',
+    'ec01498288516fc926459f58e2c6ad8df9b473cb0fc08c2596da7cf0e49be4b298d88cea927ac7f539f1edf228376d25'),
+  'SHA3-512': shaAbc('SHA3-512',
+    'b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e' +
+    '10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0'),
   HMAC: hmacCase1,
   'AES-CBC': aesCbc,
   'AES-CTR': aesCtr,
   'AES-GCM': aesGcm,
   'AES-KW': aesKw,
+  'ChaCha20-Poly1305': chacha20Poly1305,
+  'AFALG-AES-CMAC': aesCmac,
   PBKDF2: pbkdf2,
   HKDF: hkdf,
 };

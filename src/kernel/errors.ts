@@ -40,7 +40,7 @@ const PROVIDERS: [RegExp, string][] = [
   [/^sha1$/, 'sha1 (CONFIG_CRYPTO_SHA1)'],
   [/^sha(224|256)$/, 'sha256 (CONFIG_CRYPTO_SHA256)'],
   [/^sha(384|512)$/, 'sha512 (CONFIG_CRYPTO_SHA512)'],
-  [/^sha3-/, 'sha3 (CONFIG_CRYPTO_SHA3)'],
+  [/^sha3-/, 'module sha3_generic (CONFIG_CRYPTO_SHA3)'],
   [/^hmac\(/, 'hmac (CONFIG_CRYPTO_HMAC)'],
   [/^cmac\(/, 'module cmac (CONFIG_CRYPTO_CMAC)'],
   [/^ghash$/, 'module ghash-generic or ghash-clmulni-intel (CONFIG_CRYPTO_GHASH)'],
@@ -49,7 +49,8 @@ const PROVIDERS: [RegExp, string][] = [
   [/^ecb\(/, 'ecb (CONFIG_CRYPTO_ECB)'],
   [/^gcm\(/, 'module gcm (CONFIG_CRYPTO_GCM)'],
   [/^kw\(/, 'module keywrap (CONFIG_CRYPTO_KEYWRAP)'],
-  [/^rfc7539\(/, 'module chacha20poly1305 (CONFIG_CRYPTO_CHACHA20POLY1305)'],
+  [/^rfc7539\(/, 'module chacha20poly1305 (CONFIG_CRYPTO_CHACHA20POLY1305) with modules chacha_generic ' +
+    'or chacha-x86_64 (CONFIG_CRYPTO_CHACHA20) and poly1305_generic or poly1305-x86_64 (CONFIG_CRYPTO_POLY1305)'],
   [/^(stdrng|drbg_)/, 'drbg (CONFIG_CRYPTO_DRBG)'],
 ];
 

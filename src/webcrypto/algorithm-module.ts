@@ -4,8 +4,15 @@ import type { KernelKey } from '../kernel/kernel-key';
 import type { CryptoKey, KeyUsage } from './crypto-key';
 import type { NormalizedAlgorithm } from './params';
 
-export type KeyFormat = 'raw' | 'spki' | 'pkcs8' | 'jwk';
-export const KEY_FORMATS: readonly KeyFormat[] = ['raw', 'spki', 'pkcs8', 'jwk'];
+/**
+ * KeyFormat as the WICG "Modern Algorithms" draft extends it: the W3C spec's
+ * four, and raw key bytes by kind. Of the new ones, this library's algorithms
+ * take 'raw-secret'; the others reach only the platform's algorithms.
+ */
+export type KeyFormat = 'raw-public' | 'raw-private' | 'raw-seed' | 'raw-secret' | 'raw' | 'spki' | 'pkcs8' | 'jwk';
+export const KEY_FORMATS: readonly KeyFormat[] = ['raw-public', 'raw-private', 'raw-seed', 'raw-secret', 'raw', 'spki', 'pkcs8', 'jwk'];
+/** The formats of the W3C spec, which every platform WebCrypto knows. */
+export const W3C_KEY_FORMATS: readonly KeyFormat[] = ['raw', 'spki', 'pkcs8', 'jwk'];
 
 /** JsonWebKey as WebIDL converts it (all members optional). */
 export interface JsonWebKey {

@@ -25,11 +25,14 @@ const AesCtrParams = dictionary('AesCtrParams', Algorithm, [
   { key: 'counter', convert: toBytes, required: true },
   { key: 'length', convert: enforce(8), required: true },
 ]);
-const AesGcmParams = dictionary('AesGcmParams', Algorithm, [
+const AEAD_MEMBERS = [
   { key: 'iv', convert: toBytes, required: true },
   { key: 'additionalData', convert: toBytes },
   { key: 'tagLength', convert: enforce(8) },
-]);
+];
+const AesGcmParams = dictionary('AesGcmParams', Algorithm, AEAD_MEMBERS);
+// The WICG "Modern Algorithms" draft's name for the same members (ChaCha20-Poly1305).
+const AeadParams = dictionary('AeadParams', Algorithm, AEAD_MEMBERS);
 const HmacImportParams = dictionary('HmacImportParams', Algorithm, [
   { key: 'hash', convert: toAlgorithmIdentifier, required: true },
   { key: 'length', convert: enforce(32) },
@@ -51,7 +54,7 @@ const HkdfParams = dictionary('HkdfParams', Algorithm, [
 
 /** Every params dictionary a registry row may name. */
 export const DICTIONARIES = {
-  Algorithm, AesKeyGenParams, AesDerivedKeyParams, AesCbcParams, AesCtrParams, AesGcmParams,
+  Algorithm, AesKeyGenParams, AesDerivedKeyParams, AesCbcParams, AesCtrParams, AesGcmParams, AeadParams,
   HmacImportParams, HmacKeyGenParams, Pbkdf2Params, HkdfParams,
 } satisfies Record<string, DictionarySpec>;
 export type DictionaryName = keyof typeof DICTIONARIES;
@@ -77,11 +80,12 @@ export interface AesCtrParams extends NormalizedAlgorithm {
   counter: Uint8Array;
   length: number;
 }
-export interface AesGcmParams extends NormalizedAlgorithm {
+export interface AeadParams extends NormalizedAlgorithm {
   iv: Uint8Array;
   additionalData?: Uint8Array;
   tagLength?: number;
 }
+export type AesGcmParams = AeadParams;
 export interface HmacKeyParams extends HashedAlgorithm {
   length?: number;
 }

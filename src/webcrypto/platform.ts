@@ -2,7 +2,7 @@
 // before this library could replace globalThis.crypto), wrapped so that its
 // keys are our CryptoKeys and its algorithms plug into the facade as one
 // more algorithm module.
-import type { AlgorithmModule, CryptoKeyPair } from './algorithm-module';
+import { W3C_KEY_FORMATS, type AlgorithmModule, type CryptoKeyPair, type KeyFormat } from './algorithm-module';
 import { createPlatformKey, keySlots, type CryptoKey } from './crypto-key';
 import { domError } from './dom-errors';
 import type { NormalizedAlgorithm } from './params';
@@ -27,7 +27,7 @@ export const ASYMMETRIC_ALGORITHMS = [
 export const PLATFORM_ONLY_ALGORITHMS = [
   ...ASYMMETRIC_ALGORITHMS,
   'ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87', 'ML-KEM-512', 'ML-KEM-768', 'ML-KEM-1024',
-  'ChaCha20-Poly1305', 'AES-OCB', 'SHA3-256', 'SHA3-384', 'SHA3-512', 'cSHAKE128', 'cSHAKE256',
+  'AES-OCB', 'cSHAKE128', 'cSHAKE256',
   'KMAC128', 'KMAC256', 'Argon2d', 'Argon2i', 'Argon2id',
 ];
 
@@ -101,6 +101,30 @@ async function derivedKeyBits(subtle: globalThis.SubtleCrypto, params: Algorithm
   return subtle.exportKey('raw', carrier);
 }
 
+/** The W3C spec's symmetric algorithms, for which the WICG draft makes 'raw-secret' an alias of 'raw'. */
+const W3C_SECRET_KEY_ALGORITHMS = ['AES-CBC', 'AES-CTR', 'AES-GCM', 'AES-KW', 'HMAC', 'HKDF', 'PBKDF2'];
+
+/** The format to ask the platform for: 'raw' where 'raw-secret' is its alias, which Node before 24 does not know. */
+function platformFormat(format: KeyFormat, algorithm: string): 'raw' {
+  const alias = format === 'raw-secret' && W3C_SECRET_KEY_ALGORITHMS.includes(algorithm);
+  return (alias ? 'raw' : format) as 'raw';
+}
+
+/**
+ * The platform call's result; but where a platform without the WICG draft's key formats
+ * (Node before 24) rejects one of them as a TypeError of its KeyFormat enum,
+ * the NotSupportedError the draft gives for a format an algorithm lacks.
+ */
+async function formatKnown<T>(format: KeyFormat, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof TypeError && !W3C_KEY_FORMATS.includes(format))
+      throw domError('NotSupportedError', `The platform WebCrypto does not support key format '${format}'`, error);
+    throw error;
+  }
+}
+
 /** The platform's WebCrypto as an algorithm module. */
 export function platformModule(subtle: globalThis.SubtleCrypto): AlgorithmModule {
   return {
@@ -119,10 +143,10 @@ export function platformModule(subtle: globalThis.SubtleCrypto): AlgorithmModule
     generateKey: async (alg, extractable, usages) =>
       wrap(await subtle.generateKey(platformParams(alg), extractable, usages) as globalThis.CryptoKey),
     importKey: async (format, keyData, alg, extractable, usages) =>
-      createPlatformKey(format === 'jwk'
-        ? await subtle.importKey('jwk', keyData as globalThis.JsonWebKey, platformParams(alg), extractable, usages)
-        : await subtle.importKey(format, source(keyData as Uint8Array), platformParams(alg), extractable, usages)),
-    exportKey: (format, key) => subtle.exportKey(format as 'raw', platformKey(key)),
+      createPlatformKey(await formatKnown(format, () => format === 'jwk'
+        ? subtle.importKey('jwk', keyData as globalThis.JsonWebKey, platformParams(alg), extractable, usages)
+        : subtle.importKey(platformFormat(format, alg.name), source(keyData as Uint8Array), platformParams(alg), extractable, usages))),
+    exportKey: (format, key) => formatKnown(format, () => subtle.exportKey(platformFormat(format, keySlots(key)!.algorithm.name), platformKey(key))),
     // The facade hands wrapKey the exported bytes; the platform's wrapKey
     // wants a key. Any bytes import as an extractable HMAC key, whose raw
     // export is those bytes again, so wrapping it wraps exactly them.

@@ -5,10 +5,12 @@
 // algorithm: whether an operation is supported is a lookup here.
 import type { AlgorithmModule } from './algorithm-module';
 import type { DictionaryName } from './params';
+import { AES_CMAC, aesCmac } from './algorithms/aes-cmac';
 import { aesCbc } from './algorithms/aes-cbc';
 import { aesCtr } from './algorithms/aes-ctr';
 import { aesGcm } from './algorithms/aes-gcm';
 import { aesKw } from './algorithms/aes-kw';
+import { chacha20Poly1305 } from './algorithms/chacha20-poly1305';
 import { hkdf } from './algorithms/hkdf';
 import { hmac } from './algorithms/hmac';
 import { pbkdf2 } from './algorithms/pbkdf2';
@@ -36,6 +38,10 @@ export const REGISTRY: readonly Registration[] = [
   { name: 'SHA-256', module: sha, kernel: ['hash:sha256'], ops: { digest: 'Algorithm' } },
   { name: 'SHA-384', module: sha, kernel: ['hash:sha384'], ops: { digest: 'Algorithm' } },
   { name: 'SHA-512', module: sha, kernel: ['hash:sha512'], ops: { digest: 'Algorithm' } },
+  // From the WICG "Modern Algorithms in WebCrypto" draft, as Node 24 has them.
+  { name: 'SHA3-256', module: sha, kernel: ['hash:sha3-256'], ops: { digest: 'Algorithm' } },
+  { name: 'SHA3-384', module: sha, kernel: ['hash:sha3-384'], ops: { digest: 'Algorithm' } },
+  { name: 'SHA3-512', module: sha, kernel: ['hash:sha3-512'], ops: { digest: 'Algorithm' } },
   {
     name: 'HMAC', module: hmac,
     kernel: HMAC_KERNEL,
@@ -57,6 +63,16 @@ export const REGISTRY: readonly Registration[] = [
   {
     name: 'AES-KW', module: aesKw, kernel: ['skcipher:ecb(aes)'],
     ops: { wrapKey: 'Algorithm', unwrapKey: 'Algorithm', ...AES_KEY_OPS },
+  },
+  {
+    name: 'ChaCha20-Poly1305', module: chacha20Poly1305, kernel: ['aead:rfc7539(chacha20,poly1305)'],
+    ops: { encrypt: 'AeadParams', decrypt: 'AeadParams', generateKey: 'Algorithm', importKey: 'Algorithm',
+      exportKey: 'Algorithm', 'get key length': 'Algorithm' },
+  },
+  // This library's extension (not WebCrypto): the name says so.
+  {
+    name: AES_CMAC, module: aesCmac, kernel: ['hash:cmac(aes)'],
+    ops: { sign: 'Algorithm', verify: 'Algorithm', ...AES_KEY_OPS },
   },
   {
     name: 'PBKDF2', module: pbkdf2, kernel: HMAC_KERNEL,

@@ -303,7 +303,8 @@ export class SubtleCrypto {
       const module = counted(dispatch, normalized, 'deriveBits').module;
       const secret = new Uint8Array(await module.deriveBits!(normalized, key, length, 'deriveKey'));
       try {
-        return await importWith(dispatch, 'raw', secret, importAlg, isExtractable, usages);
+        // 'raw-secret', as the WICG draft says: its algorithms import secret bytes only that way.
+        return await importWith(dispatch, 'raw-secret', secret, importAlg, isExtractable, usages);
       } finally {
         secret.fill(0);
       }

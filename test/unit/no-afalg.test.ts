@@ -88,6 +88,42 @@ describe('hybrid mode (the default)', () => {
   });
 });
 
+describe('hybrid mode: the algorithms beyond the WebCrypto core', () => {
+  // Node 24's platform has SHA-3 and ChaCha20-Poly1305; Node 20's has neither, and the fallback
+  // must then say NotSupportedError, as the platform does, not fail some other way.
+  const platformHasDraft = Number(process.versions.node.split('.')[0]) >= 24;
+  const served = host.present || platformHasDraft;
+
+  test(`SHA3-256: ${served ? 'the FIPS 202 digest' : 'NotSupportedError from a platform without it'}`, async () => {
+    const crypto = createCrypto();
+    const digest = crypto.subtle.digest('SHA3-256', new Uint8Array(0));
+    if (!served) {
+      await expectDomRejection(() => digest, 'NotSupportedError');
+      return;
+    }
+    expect(hex(await digest)).toBe('a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a');
+  });
+
+  test(`ChaCha20-Poly1305 generateKey: ${served ? 'a key' : 'NotSupportedError'}`, async () => {
+    const generated = createCrypto().subtle.generateKey('ChaCha20-Poly1305', false, ['encrypt']);
+    if (served) expect((await generated as CryptoKey).algorithm).toEqual({ name: 'ChaCha20-Poly1305' });
+    else await expectDomRejection(() => generated, 'NotSupportedError');
+  });
+
+  test("'raw-secret' imports an AES key wherever it is served (the platform gets 'raw' if it lacks the format)", async () => {
+    const key = await createCrypto().subtle.importKey('raw-secret', randomData(16), 'AES-GCM', true, ['encrypt']);
+    expect(key.algorithm).toEqual({ name: 'AES-GCM', length: 128 });
+    expect((await createCrypto().subtle.exportKey('raw-secret', key) as ArrayBuffer).byteLength).toBe(16);
+  });
+
+  test("the draft's asymmetric formats reach the platform, which rejects a format it lacks with NotSupportedError", async () => {
+    const pair = await createCrypto().subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
+    const exported = createCrypto().subtle.exportKey('raw-public', pair.publicKey);
+    if (platformHasDraft) expect((await exported as ArrayBuffer).byteLength).toBe(65);
+    else await expectDomRejection(() => exported, 'NotSupportedError');
+  });
+});
+
 describe('random numbers', () => {
   test('getRandomValues (getrandom source) works with or without AF_ALG', () => {
     const crypto = createCrypto({ random: 'getrandom' });

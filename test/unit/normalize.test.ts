@@ -62,6 +62,7 @@ const VALID_MEMBERS: Record<DictionaryName, () => Record<string, unknown>> = {
   AesCbcParams: () => ({ iv: new Uint8Array(16) }),
   AesCtrParams: () => ({ counter: new Uint8Array(16), length: 64 }),
   AesGcmParams: () => ({ iv: new Uint8Array(12) }),
+  AeadParams: () => ({ iv: new Uint8Array(12) }),
   HmacImportParams: () => ({ hash: 'SHA-256' }),
   HmacKeyGenParams: () => ({ hash: 'SHA-256' }),
   Pbkdf2Params: () => ({ salt: new Uint8Array(8), iterations: 1, hash: 'SHA-256' }),

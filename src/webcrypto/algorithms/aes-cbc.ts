@@ -7,7 +7,7 @@ import type { AlgorithmModule, MaybePromise } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
 import type { AesCbcParams } from '../params';
-import { aesKeyLifecycle, CIPHER_USAGES } from './aes-key';
+import { aesKeyLifecycle, jwkAlgWithSuffix, CIPHER_USAGES } from './aes-key';
 import { keyedSession } from './secret-key';
 
 const BLOCK_BYTES = 16;
@@ -23,7 +23,7 @@ function cbc(key: CryptoKey, encrypt: boolean, iv: Uint8Array, data: Uint8Array)
 }
 
 export const aesCbc: AlgorithmModule = {
-  ...aesKeyLifecycle({ name: 'AES-CBC', usages: CIPHER_USAGES, jwkSuffix: 'CBC' }),
+  ...aesKeyLifecycle({ name: 'AES-CBC', usages: CIPHER_USAGES, jwkAlg: jwkAlgWithSuffix('CBC') }),
 
   encrypt(alg, key, data) {
     const { iv } = alg as AesCbcParams;

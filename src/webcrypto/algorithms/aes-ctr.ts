@@ -7,7 +7,7 @@ import type { AlgorithmModule, MaybePromise } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
 import type { AesCtrParams } from '../params';
-import { aesKeyLifecycle, CIPHER_USAGES } from './aes-key';
+import { aesKeyLifecycle, jwkAlgWithSuffix, CIPHER_USAGES } from './aes-key';
 import { keyedSession } from './secret-key';
 
 function ctr(alg: AesCtrParams, key: CryptoKey, data: Uint8Array): MaybePromise<ArrayBuffer> {
@@ -25,7 +25,7 @@ function ctr(alg: AesCtrParams, key: CryptoKey, data: Uint8Array): MaybePromise<
 }
 
 export const aesCtr: AlgorithmModule = {
-  ...aesKeyLifecycle({ name: 'AES-CTR', usages: CIPHER_USAGES, jwkSuffix: 'CTR' }),
+  ...aesKeyLifecycle({ name: 'AES-CTR', usages: CIPHER_USAGES, jwkAlg: jwkAlgWithSuffix('CTR') }),
   // Encryption and decryption are the same keystream XOR.
   encrypt(alg, key, data) {
     return ctr(alg as AesCtrParams, key, data);

@@ -1,6 +1,7 @@
-// The key lifecycle all four AES families share (generateKey, importKey,
+// The key lifecycle every AES family shares (generateKey, importKey,
 // exportKey, get key length), parameterized by the family's name, its
-// allowed usages and its JWK "alg" suffix (A128GCM, A256KW, ...).
+// allowed usages, the JWK "alg" of its keys (A128GCM, A256KW, ...) and the
+// JWK "use" its keys carry.
 import { binding } from '../../kernel/binding';
 import type { AlgorithmModule, JsonWebKey } from '../algorithm-module';
 import { createSecretKey, type KeyUsage } from '../crypto-key';
@@ -8,15 +9,25 @@ import { domError } from '../dom-errors';
 import { checkJwkUsage, octetJwk, readOctetKey } from '../jwk';
 import type { AesKeyGenParams } from '../params';
 import { checkUsages } from '../usages';
-import { exportSecret, notSupportedFormat, slotsOf } from './secret-key';
+import { exportSecret, isRawSecret, notSupportedFormat, slotsOf } from './secret-key';
 
 const AES_KEY_BITS = [128, 192, 256];
 
 export interface AesFamily {
   readonly name: string;
   readonly usages: readonly KeyUsage[];
-  /** JWK alg is `A${bits}${jwkSuffix}`. */
-  readonly jwkSuffix: string;
+  /**
+   * The JWK `alg` of a key of this many bits (RFC 7518), or undefined where
+   * none is defined: such keys export without `alg` and import only without.
+   */
+  readonly jwkAlg: (bits: number) => string | undefined;
+  /** The JWK `use` its keys may carry (RFC 7517); 'enc' unless given. */
+  readonly jwkUse?: 'enc' | 'sig';
+}
+
+/** The RFC 7518 names of the four WebCrypto AES modes: A128GCM, A256KW, ... */
+export function jwkAlgWithSuffix(suffix: string): (bits: number) => string {
+  return (bits) => `A${bits}${suffix}`;
 }
 
 function checkLength(bits: number, error: 'OperationError' | 'DataError'): void {
@@ -26,7 +37,7 @@ function checkLength(bits: number, error: 'OperationError' | 'DataError'): void 
 
 export function aesKeyLifecycle(family: AesFamily): Required<Pick<AlgorithmModule,
   'generateKey' | 'importKey' | 'exportKey' | 'getKeyLength' | 'importKernelKey'>> {
-  const { name, usages: allowed, jwkSuffix } = family;
+  const { name, usages: allowed, jwkAlg, jwkUse = 'enc' } = family;
   return {
     generateKey(alg, extractable, usages) {
       checkUsages(usages, allowed, name);
@@ -38,7 +49,7 @@ export function aesKeyLifecycle(family: AesFamily): Required<Pick<AlgorithmModul
     importKey(format, keyData, _alg, extractable, usages) {
       checkUsages(usages, allowed, name);
       let bytes: Uint8Array;
-      if (format === 'raw') {
+      if (isRawSecret(format)) {
         bytes = keyData as Uint8Array;
         checkLength(bytes.byteLength * 8, 'DataError');
       } else if (format === 'jwk') {
@@ -46,9 +57,12 @@ export function aesKeyLifecycle(family: AesFamily): Required<Pick<AlgorithmModul
         bytes = readOctetKey(jwk);
         const bits = bytes.byteLength * 8;
         checkLength(bits, 'DataError');
-        if (jwk.alg !== undefined && jwk.alg !== `A${bits}${jwkSuffix}`)
-          throw domError('DataError', `JWK member 'alg' must be 'A${bits}${jwkSuffix}' for a ${bits}-bit ${name} key`);
-        checkJwkUsage(jwk, usages, extractable, 'enc');
+        const alg = jwkAlg(bits);
+        if (jwk.alg !== undefined && jwk.alg !== alg)
+          throw domError('DataError', alg === undefined
+            ? `JWK member 'alg' must be absent for ${name} (RFC 7518 defines none)`
+            : `JWK member 'alg' must be '${alg}' for a ${bits}-bit ${name} key`);
+        checkJwkUsage(jwk, usages, extractable, jwkUse);
       } else {
         throw notSupportedFormat(format, name);
       }
@@ -61,11 +75,11 @@ export function aesKeyLifecycle(family: AesFamily): Required<Pick<AlgorithmModul
 
     exportKey(format, key) {
       const { algorithm, usages, extractable } = slotsOf(key);
-      if (format === 'raw') return exportSecret(key);
+      if (isRawSecret(format)) return exportSecret(key);
       if (format === 'jwk') {
         const bytes = new Uint8Array(exportSecret(key));
         try {
-          return octetJwk(bytes, `A${algorithm.length as number}${jwkSuffix}`, usages, extractable);
+          return octetJwk(bytes, jwkAlg(algorithm.length as number), usages, extractable);
         } finally {
           bytes.fill(0);
         }

@@ -7,7 +7,7 @@ import { Session } from '../../kernel/session';
 import type { AlgorithmModule, MaybePromise } from '../algorithm-module';
 import type { CryptoKey } from '../crypto-key';
 import { domError } from '../dom-errors';
-import { aesKeyLifecycle } from './aes-key';
+import { aesKeyLifecycle, jwkAlgWithSuffix } from './aes-key';
 import { keyedSession } from './secret-key';
 
 function kw(key: CryptoKey, wrap: boolean, data: Uint8Array): MaybePromise<ArrayBuffer> {
@@ -16,7 +16,7 @@ function kw(key: CryptoKey, wrap: boolean, data: Uint8Array): MaybePromise<Array
 }
 
 export const aesKw: AlgorithmModule = {
-  ...aesKeyLifecycle({ name: 'AES-KW', usages: ['wrapKey', 'unwrapKey'], jwkSuffix: 'KW' }),
+  ...aesKeyLifecycle({ name: 'AES-KW', usages: ['wrapKey', 'unwrapKey'], jwkAlg: jwkAlgWithSuffix('KW') }),
 
   wrapKey(_alg, key, bytes) {
     if (bytes.byteLength % 8 !== 0 || bytes.byteLength < 16)

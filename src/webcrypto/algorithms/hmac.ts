@@ -2,14 +2,14 @@
 import { binding, type Secret } from '../../kernel/binding';
 import type { KernelKey } from '../../kernel/kernel-key';
 import { Session, sharedSession } from '../../kernel/session';
-import { thenMaybe, type AlgorithmModule, type JsonWebKey, type MaybePromise } from '../algorithm-module';
+import type { AlgorithmModule, JsonWebKey, MaybePromise } from '../algorithm-module';
 import { createSecretKey, type CryptoKey, type KeyUsage } from '../crypto-key';
 import { domError } from '../dom-errors';
 import { checkJwkUsage, octetJwk, readOctetKey } from '../jwk';
 import type { HmacKeyParams, NormalizedAlgorithm } from '../params';
 import { checkUsages } from '../usages';
 import { hashInfo } from './sha';
-import { constantTimeEqual, exportSecret, materialOf, notSupportedFormat, slotsOf } from './secret-key';
+import { exportSecret, isRawSecret, macMatches, materialOf, notSupportedFormat, slotsOf } from './secret-key';
 
 const USAGES: readonly KeyUsage[] = ['sign', 'verify'];
 
@@ -32,10 +32,6 @@ export function kernelHmacKey(secret: Secret, hash: NormalizedAlgorithm): Secret
   return Session.runSync(sharedSession('hash', kernelName), (op) => binding().digestSecret(op, secret, digestBytes));
 }
 
-const JWK_ALG: Readonly<Record<string, string>> = {
-  'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512',
-};
-
 function hashOf(key: CryptoKey): NormalizedAlgorithm {
   return slotsOf(key).algorithm.hash as NormalizedAlgorithm;
 }
@@ -56,6 +52,14 @@ function mac(key: CryptoKey, data: Uint8Array): MaybePromise<ArrayBuffer> {
     ([op], async) => binding().hash(op!, data, hashInfo(hash).digestBytes, async));
 }
 
+/** The key length when the algorithm gives none: the hash's block size, where that default is defined. */
+function defaultLengthBits(hash: NormalizedAlgorithm): number {
+  const { blockBytes, hmacDefaultLength } = hashInfo(hash);
+  if (!hmacDefaultLength)
+    throw domError('NotSupportedError', `An HMAC key with ${hash.name} needs an explicit length (the draft defines no default)`);
+  return blockBytes * 8;
+}
+
 function createHmacKey(secret: Secret | KernelKey, hash: NormalizedAlgorithm, lengthBits: number,
   extractable: boolean, usages: readonly KeyUsage[]): CryptoKey {
   return createSecretKey(secret, { name: 'HMAC', hash: { name: hash.name }, length: lengthBits }, extractable, usages);
@@ -65,7 +69,7 @@ export const hmac: AlgorithmModule = {
   generateKey(alg, extractable, usages) {
     checkUsages(usages, USAGES, 'HMAC');
     const { hash, length } = alg as HmacKeyParams;
-    const bits = length ?? hashInfo(hash).blockBytes * 8;
+    const bits = length ?? defaultLengthBits(hash);
     if (bits === 0) throw domError('OperationError', 'HMAC key length must not be zero');
     // A key of `bits` bits: the unused low bits of the last byte are zero.
     return createHmacKey(binding().Secret.random(Math.ceil(bits / 8), bits), hash, bits, extractable, usages);
@@ -75,13 +79,16 @@ export const hmac: AlgorithmModule = {
     checkUsages(usages, USAGES, 'HMAC');
     const { hash, length } = alg as HmacKeyParams;
     let bytes: Uint8Array;
-    if (format === 'raw') {
+    if (isRawSecret(format)) {
       bytes = keyData as Uint8Array;
     } else if (format === 'jwk') {
       const jwk = keyData as JsonWebKey;
       bytes = readOctetKey(jwk);
-      if (jwk.alg !== undefined && jwk.alg !== JWK_ALG[hash.name])
-        throw domError('DataError', `JWK member 'alg' must be '${JWK_ALG[hash.name]}' for HMAC with ${hash.name}`);
+      const { hmacJwkAlg } = hashInfo(hash);
+      if (jwk.alg !== undefined && jwk.alg !== hmacJwkAlg)
+        throw domError('DataError', hmacJwkAlg === undefined
+          ? `JWK member 'alg' must be absent for HMAC with ${hash.name} (RFC 7518 defines none)`
+          : `JWK member 'alg' must be '${hmacJwkAlg}' for HMAC with ${hash.name}`);
       checkJwkUsage(jwk, usages, extractable, 'sig');
     } else {
       throw notSupportedFormat(format, 'HMAC');
@@ -103,12 +110,12 @@ export const hmac: AlgorithmModule = {
   },
 
   exportKey(format, key) {
-    if (format === 'raw') return exportSecret(key);
+    if (isRawSecret(format)) return exportSecret(key);
     if (format === 'jwk') {
       const { usages, extractable } = slotsOf(key);
       const bytes = new Uint8Array(exportSecret(key));
       try {
-        return octetJwk(bytes, JWK_ALG[hashOf(key).name], usages, extractable);
+        return octetJwk(bytes, hashInfo(hashOf(key)).hmacJwkAlg, usages, extractable);
       } finally {
         bytes.fill(0);
       }
@@ -126,7 +133,7 @@ export const hmac: AlgorithmModule = {
 
   getKeyLength(alg) {
     const { hash, length } = alg as HmacKeyParams;
-    if (length === undefined) return hashInfo(hash).blockBytes * 8;
+    if (length === undefined) return defaultLengthBits(hash);
     if (length === 0) throw new TypeError('HMAC length must not be zero');
     return length;
   },
@@ -136,6 +143,6 @@ export const hmac: AlgorithmModule = {
   },
 
   verify(_alg, key, signature, data) {
-    return thenMaybe(mac(key, data), (expected) => constantTimeEqual(new Uint8Array(expected), signature));
+    return macMatches(mac(key, data), signature);
   },
 };

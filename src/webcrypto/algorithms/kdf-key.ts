@@ -6,7 +6,7 @@ import type { AlgorithmModule } from '../algorithm-module';
 import { createSecretKey, type KeyUsage } from '../crypto-key';
 import { domError } from '../dom-errors';
 import { checkUsages } from '../usages';
-import { notSupportedFormat } from './secret-key';
+import { isRawSecret, notSupportedFormat } from './secret-key';
 
 const USAGES: readonly KeyUsage[] = ['deriveKey', 'deriveBits'];
 
@@ -16,7 +16,7 @@ export function kdfKeyImport(name: string): Required<Pick<AlgorithmModule, 'impo
     getKeyLength: () => null,
 
     importKey(format, keyData, _alg, extractable, usages) {
-      if (format !== 'raw') throw notSupportedFormat(format, name);
+      if (!isRawSecret(format)) throw notSupportedFormat(format, name);
       checkUsages(usages, USAGES, name);
       if (extractable) throw domError('SyntaxError', `${name} keys cannot be extractable`);
       const bytes = keyData as Uint8Array;

@@ -3,6 +3,7 @@
 import type { AlgSocket, Secret } from '../../kernel/binding';
 import type { AlgType } from '../../kernel/errors';
 import type { Session } from '../../kernel/session';
+import { thenMaybe, type MaybePromise } from '../algorithm-module';
 import { keySlots, type CryptoKey, type KeySlots, type SecretKeyMaterial } from '../crypto-key';
 import { domError } from '../dom-errors';
 
@@ -46,6 +47,20 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
+}
+
+/**
+ * Whether format asks for a secret key's raw bytes: 'raw', or 'raw-secret',
+ * which the WICG "Modern Algorithms" draft makes an alias of 'raw' for every
+ * symmetric algorithm of the W3C spec.
+ */
+export function isRawSecret(format: string): boolean {
+  return format === 'raw' || format === 'raw-secret';
+}
+
+/** A MAC algorithm's verify: whether the MAC it computes equals signature, compared in constant time. */
+export function macMatches(computed: MaybePromise<ArrayBuffer>, signature: Uint8Array): MaybePromise<boolean> {
+  return thenMaybe(computed, (mac) => constantTimeEqual(new Uint8Array(mac), signature));
 }
 
 export function notSupportedFormat(format: string, algorithm: string): DOMException {
