@@ -180,6 +180,12 @@ function main() {
     return;
   }
   runProject('unit', 'native');
+  // Node 24 is also the kernel tests' oracle for the WICG draft's algorithms (SHA-3,
+  // ChaCha20-Poly1305), which Node 20 lacks. Fetched here, before any VM: the VM has no
+  // network, and it passes AFALG_* variables on.
+  const oracle = node24();
+  if (oracle.node) process.env.AFALG_NODE24 = oracle.node;
+  else problems.push(`Node 24 for the kernel tests: ${oracle.reason}`);
   const { place, reason } = kernelPlace();
   if (place) {
     runProject('kernel', place);
