@@ -82,6 +82,16 @@ const parseJson = (outcome) => {
 /** Whether any BufferSource in the case has one of these shapes (lib/values.mjs). */
 const hasShape = (c, ...shapes) => shapes.some((s) => new RegExp(`"(shape|dataShape|sigShape|wrappedShape)":"${s}"`).test(c.specText));
 
+/**
+ * Rows an oracle may not know: the WICG draft's algorithms (Node 20 and @peculiar/webcrypto have none;
+ * Node 24 has them) and this library's own AFALG-AES-CMAC (in no WebCrypto).
+ */
+const ROWS_ORACLES_MAY_LACK = ['SHA3-256', 'SHA3-384', 'SHA3-512', 'ChaCha20-Poly1305', 'AFALG-AES-CMAC'];
+/** How Node and @peculiar/webcrypto reject an algorithm name they do not know. */
+const UNKNOWN_ALGORITHM = /^(setup\([^)]*\):)?reject:(NotSupportedError|Error\(AlgorithmError\))$/;
+/** Node 20 rejects the key format 'raw-secret' (ChaCha20-Poly1305's only raw format) as a TypeError of its KeyFormat enum. */
+const UNKNOWN_KEY_FORMAT = /^(setup\([^)]*\):)?reject:TypeError$/;
+
 export default [
   // ---- bugs of ours: rules with verdict 'oracle' go first, so that no broader rule explains them away.
   // (Earlier ones went when fixed: kdf-get-key-length-not-registered when the registry gained HKDF's
@@ -433,5 +443,17 @@ export default [
     oracle: 'both',
     verdict: 'ours',
     match: (c) => c.variant === 'jwk-malformed' && /^k-/.test(c.spec.breakage ?? '') && c.ours === 'reject:DataError' && !failed(c.theirs),
+  },
+
+  // ---- algorithms an oracle does not have ------------------------------------
+  {
+    id: 'oracle-lacks-algorithm',
+    oracle: 'both',
+    verdict: 'ours',
+    // Only the oracle's "no such algorithm" answer (at the call, or at the setup step that imports
+    // the row's key): under an oracle that has the algorithm (Node 24 for SHA-3 and
+    // ChaCha20-Poly1305) every disagreement is compared as usual.
+    match: (c) => ROWS_ORACLES_MAY_LACK.includes(c.row)
+      && (UNKNOWN_ALGORITHM.test(c.theirs) || (c.row === 'ChaCha20-Poly1305' && c.oracle === 'node' && UNKNOWN_KEY_FORMAT.test(c.theirs))),
   },
 ];

@@ -1,16 +1,22 @@
-// AES-CBC, AES-CTR and AES-GCM (encrypt, decrypt, and wrapKey/unwrapKey
-// through their encrypt/decrypt fallback) and AES-KW (wrapKey, unwrapKey),
-// plus the key operations every AES row has.
+// AES-CBC, AES-CTR, AES-GCM and ChaCha20-Poly1305 (encrypt, decrypt, and
+// wrapKey/unwrapKey through their encrypt/decrypt fallback) and AES-KW
+// (wrapKey, unwrapKey), plus the key operations every one of these rows has.
 import { buildValue, bytesSpec, fromHex, toHex } from '../lib/values.mjs';
 import {
   algorithm, badAlgorithmValue, buffer, cell, dataHex, fc, hex, invalidShape, unknownNames, validShape,
 } from './common.mjs';
 import { deriveKeyCell } from './derive.mjs';
 import { exportKeyCell, generateKeyCell, importKeyCell } from './key-ops.mjs';
-import { keyOutcome } from './keys.mjs';
+import { keyOutcome, rawFormat } from './keys.mjs';
 
 const TAG_LENGTHS = [32, 64, 96, 104, 112, 120, 128];
-const keyHex = fc.constantFrom(16, 24, 32).chain((n) => hex(n, n));
+const aesKeyHex = fc.constantFrom(16, 24, 32).chain((n) => hex(n, n));
+const keyHexOf = (mode) => (mode === 'ChaCha20-Poly1305' ? hex(32, 32) : aesKeyHex);
+
+/** A raw key spec for an algorithm given as a name or a dictionary. */
+function rawKey(hexKey, alg, keyUsages) {
+  return { format: rawFormat(typeof alg === 'string' ? alg : alg.name), hex: hexKey, alg, usages: keyUsages };
+}
 
 /** Flips one bit of hex (at a position chosen by `at`, a fraction in [0, 1)). */
 export function flipBit(hexString, at) {
@@ -72,6 +78,17 @@ function validMembers(mode, { longIv = false } = {}) {
       if (tagLength !== undefined) members.tagLength = tagLength;
       return { members, data, ivBytes: iv.length / 2 };
     });
+    case 'ChaCha20-Poly1305': return fc.record({
+      iv: hex(12, 12),
+      aad: fc.option(hex(0, 100), { nil: undefined }),
+      tagLength: fc.option(fc.constant(128), { nil: undefined }),
+      data: fc.oneof({ weight: 12, arbitrary: dataHex() }, { weight: 1, arbitrary: fc.integer({ min: 129 * 1024, max: 200 * 1024 }).chain((n) => hex(n, n)) }),
+    }).map(({ iv, aad, tagLength, data }) => {
+      const members = { iv: bytesSpec(iv) };
+      if (aad !== undefined) members.additionalData = bytesSpec(aad);
+      if (tagLength !== undefined) members.tagLength = tagLength;
+      return { members, data };
+    });
     default: throw new Error(mode);
   }
 }
@@ -99,29 +116,33 @@ function badMembers(mode) {
       fc.constant(['iv-missing', {}]), // TypeError
       invalidShape.map((s) => ['aad-bad-type', { iv: bytesSpec('00'.repeat(12)), additionalData: bytesSpec('0102', s) }]), // TypeError
     );
+    case 'ChaCha20-Poly1305': return fc.oneof(
+      fc.integer({ min: 0, max: 40 }).filter((n) => n !== 12).chain((n) => hex(n, n)).map((iv) => ['iv-wrong-length', { iv: bytesSpec(iv) }]), // OperationError
+      fc.integer({ min: 0, max: 255 }).filter((n) => n !== 128).map((tagLength) => ['tagLength-invalid', { iv: bytesSpec('00'.repeat(12)), tagLength }]), // OperationError
+      fc.constantFrom(256, -1, { $value: 'Infinity' }).map((tagLength) => ['tagLength-out-of-range', { iv: bytesSpec('00'.repeat(12)), tagLength }]), // TypeError
+      fc.constant(['iv-missing', {}]), // TypeError
+      invalidShape.map((s) => ['aad-bad-type', { iv: bytesSpec('00'.repeat(12)), additionalData: bytesSpec('0102', s) }]), // TypeError
+    );
     default: throw new Error(mode);
   }
-}
-
-function cipherKey(mode, hexKey, keyUsages) {
-  return { format: 'raw', hex: hexKey, alg: mode, usages: keyUsages };
 }
 
 /** encrypt or decrypt for one mode. Decrypt's valid ciphertexts come from an oracle's encrypt. */
 function cipherCell(mode, op) {
   const inverse = op === 'encrypt' ? 'decrypt' : 'encrypt';
+  const keyHex = keyHexOf(mode);
   const validWith = (options) => fc.record({ key: keyHex, p: validMembers(mode, options), dataShape: validShape })
     .chain(({ key, p, dataShape }) => algorithm(mode, fc.constant(p.members)).map((alg) => ({
-      key: cipherKey(mode, key, [op]), alg, params: p.members, plain: p.data, dataShape,
+      key: rawKey(key, mode, [op]), alg, params: p.members, plain: p.data, dataShape,
       ...(p.wraps ? { tags: ['ctr-wrap'] } : {}),
       ...(p.ivBytes !== undefined && p.ivBytes !== 12 ? { tags: ['gcm-iv-not-12'] } : {}),
     })));
   const valid = validWith();
   const withBadParams = fc.record({ key: keyHex, bad: badMembers(mode), data: hex(0, 64) }).map(({ key, bad: [what, members], data }) => ({
-    key: cipherKey(mode, key, [op]), alg: { $alg: { form: 'object', name: mode, members } }, what, plain: data, dataShape: 'u8', skipPrepare: true,
+    key: rawKey(key, mode, [op]), alg: { $alg: { form: 'object', name: mode, members } }, what, plain: data, dataShape: 'u8', skipPrepare: true,
   }));
   const simple = (keyUsages, keyAlg = mode) => fc.record({ key: keyHex, p: validMembers(mode), dataShape: validShape }).map(({ key, p, dataShape }) => ({
-    key: { format: 'raw', hex: key, alg: keyAlg, usages: keyUsages }, alg: { $alg: { form: 'object', name: mode, members: p.members } },
+    key: rawKey(key, keyAlg, keyUsages), alg: { $alg: { form: 'object', name: mode, members: p.members } },
     params: p.members, plain: p.data, dataShape,
   }));
   const variants = {
@@ -185,7 +206,7 @@ function wrapParams(mode) {
 /** wrapKey for AES-KW, or wrapKey through encrypt for the other modes. */
 function wrapKeyCell(mode) {
   const wrapUsage = ['wrapKey'];
-  const base = fc.record({ kek: keyHex, payload, format: fc.constantFrom('raw', 'raw', 'jwk'), members: wrapParams(mode) })
+  const base = fc.record({ kek: keyHexOf(mode), payload, format: fc.constantFrom('raw', 'raw', 'jwk'), members: wrapParams(mode) })
     .chain((c) => algorithm(mode, fc.constant(c.members)).map((alg) => ({ ...c, alg })));
   const variants = {
     'valid': [12, base],
@@ -199,13 +220,13 @@ function wrapKeyCell(mode) {
   return cell({
     variants,
     run: async (spec, t) => {
-      const kek = await t.importKey({ format: 'raw', hex: spec.kek, alg: spec.kekAlg ?? mode, usages: spec.kekUsages ?? wrapUsage }, 'import wrapping key');
+      const kek = await t.importKey(rawKey(spec.kek, spec.kekAlg ?? mode, spec.kekUsages ?? wrapUsage), 'import wrapping key');
       const key = await t.importKey({ format: 'raw', ...spec.payload, extractable: spec.payloadExtractable ?? true }, 'import key to wrap');
       const wrapped = await t.call('wrapKey', spec.format, key, kek, buildValue(spec.alg));
       if (spec.format !== 'jwk') return wrapped;
       // A wrapped JWK's bytes depend on the JSON member order, which the spec
       // leaves open: compare what unwrapping it gives instead.
-      const unwrapped = await t.call('unwrapKey', 'jwk', wrapped, await t.importKey({ format: 'raw', hex: spec.kek, alg: mode, usages: ['unwrapKey'] }),
+      const unwrapped = await t.call('unwrapKey', 'jwk', wrapped, await t.importKey(rawKey(spec.kek, mode, ['unwrapKey'])),
         buildValue(spec.alg), spec.payload.alg, true, spec.payload.usages);
       return { unwrapped: toHex(await t.call('exportKey', 'raw', unwrapped)) };
     },
@@ -240,7 +261,7 @@ function bytesToWrap(mode, format, payloadSpec) {
  * other modes by encrypting them.
  */
 function unwrapKeyCell(mode, { targets }) {
-  const base = fc.record({ kek: keyHex, payload: unwrapPayload(mode), format: fc.constantFrom('raw', 'raw', 'jwk'), members: wrapParams(mode), extractable: fc.boolean() })
+  const base = fc.record({ kek: keyHexOf(mode), payload: unwrapPayload(mode), format: fc.constantFrom('raw', 'raw', 'jwk'), members: wrapParams(mode), extractable: fc.boolean() })
     .chain((c) => algorithm(mode, fc.constant(c.members)).map((alg) => ({ ...c, alg })));
   const variants = {
     'valid': [12, base],
@@ -262,7 +283,7 @@ function unwrapKeyCell(mode, { targets }) {
           const carrier = await t.importKey({ format: 'raw', hex: plainHex, alg: { name: 'HMAC', hash: 'SHA-256' }, extractable: true, usages: ['sign'] });
           return toHex(await t.call('wrapKey', 'raw', carrier, kek, 'AES-KW'));
         }
-        const kek = await t.importKey({ format: 'raw', hex: spec.kek, alg: mode, usages: ['encrypt'] });
+        const kek = await t.importKey(rawKey(spec.kek, mode, ['encrypt']));
         return toHex(await t.call('encrypt', { name: mode, ...buildValue(spec.members) }, kek, fromHex(plainHex)));
       });
       let wrapped = produced.value;
@@ -271,7 +292,7 @@ function unwrapKeyCell(mode, { targets }) {
       return { wrapped, by: produced.by };
     },
     run: async (spec, t, { prepared }) => {
-      const kek = await t.importKey({ format: 'raw', hex: spec.kek, alg: mode, usages: spec.kekUsages ?? ['unwrapKey'] }, 'import unwrapping key');
+      const kek = await t.importKey(rawKey(spec.kek, mode, spec.kekUsages ?? ['unwrapKey']), 'import unwrapping key');
       const key = await t.call('unwrapKey', spec.unwrapFormat ?? spec.format, buildValue(bytesSpec(prepared.wrapped, spec.wrappedShape ?? 'u8')), kek,
         buildValue(spec.alg), spec.unwrappedAlg ?? spec.payload.alg, spec.extractable, spec.unwrappedUsages ?? spec.payload.usages);
       return keyOutcome(t, key, targets, { exportBytes: true, use: true });
@@ -279,7 +300,7 @@ function unwrapKeyCell(mode, { targets }) {
   });
 }
 
-function aesRow(mode, context) {
+function cipherRow(mode, context) {
   const row = {
     generateKey: generateKeyCell(mode, context),
     importKey: importKeyCell(mode),
@@ -300,5 +321,5 @@ function aesRow(mode, context) {
 }
 
 export default function aes(context) {
-  return Object.fromEntries(['AES-CBC', 'AES-CTR', 'AES-GCM', 'AES-KW'].map((mode) => [mode, aesRow(mode, context)]));
+  return Object.fromEntries(['AES-CBC', 'AES-CTR', 'AES-GCM', 'AES-KW', 'ChaCha20-Poly1305'].map((mode) => [mode, cipherRow(mode, context)]));
 }

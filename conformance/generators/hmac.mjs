@@ -1,19 +1,20 @@
-// HMAC: sign, verify, and the key operations.
+// The MACs: HMAC, and this library's AFALG-AES-CMAC: sign, verify, and the
+// key operations.
 import { buildValue, bytesSpec, fromHex, toHex } from '../lib/values.mjs';
 import { flipBit, produce } from './aes.mjs';
 import { algorithm, badAlgorithmValue, buffer, cell, dataHex, fc, hex, invalidShape, unknownNames } from './common.mjs';
 import { deriveKeyCell } from './derive.mjs';
 import { FAMILIES, exportKeyCell, generateKeyCell, importKeyCell } from './key-ops.mjs';
 
-/** An HMAC key to import: bytes, hash, and sometimes a length in (bits - 8, bits]. */
-const hmacKey = (keyUsages) => FAMILIES.HMAC.keyHex.chain((keyHex) => FAMILIES.HMAC.importMembers(keyHex, { edges: false }).map((m) => ({
-  format: 'raw', hex: keyHex, alg: { form: 'object', name: 'HMAC', members: m.members }, usages: keyUsages,
+/** A key of the MAC to import: bytes and import members (HMAC: a hash, sometimes a length in (bits - 8, bits]). */
+const macKey = (name, keyUsages) => FAMILIES[name].keyHex.chain((keyHex) => FAMILIES[name].importMembers(keyHex, { edges: false }).map((m) => ({
+  format: 'raw', hex: keyHex, alg: { form: 'object', name, members: m.members }, usages: keyUsages,
 })));
 
 /** The variants sign and verify share; `usage` is the operation's own. */
-function macVariants(usage, extra) {
+function macVariants(name, usage, extra) {
   const other = usage === 'sign' ? 'verify' : 'sign';
-  const base = (keyUsages = [usage]) => fc.record({ key: hmacKey(keyUsages), alg: algorithm('HMAC'), data: buffer(), ...extra });
+  const base = (keyUsages = [usage]) => fc.record({ key: macKey(name, keyUsages), alg: algorithm(name), data: buffer(), ...extra });
   return {
     'valid': [12, base()],
     'wrong-usage': [1, base([other])],
@@ -26,11 +27,11 @@ function macVariants(usage, extra) {
   };
 }
 
-function signCell() {
+function signCell(name) {
   return cell({
-    variants: macVariants('sign', {}),
+    variants: macVariants(name, 'sign', {}),
     run: async (spec, t) => {
-      const key = spec.notKey ? { type: 'secret', algorithm: { name: 'HMAC' }, usages: ['sign'] } : await t.importKey(spec.key);
+      const key = spec.notKey ? { type: 'secret', algorithm: { name }, usages: ['sign'] } : await t.importKey(spec.key);
       return t.call('sign', buildValue(spec.alg), key, buildValue(spec.data));
     },
   });
@@ -38,11 +39,11 @@ function signCell() {
 
 const MUTATIONS = ['none', 'none', 'none', 'flip-bit', 'truncate', 'extend', 'empty', 'random'];
 
-function verifyCell() {
+function verifyCell(name) {
   return cell({
     variants: {
-      ...macVariants('verify', { mutation: fc.constantFrom(...MUTATIONS), at: fc.double({ min: 0, max: 0.999, noNaN: true }), sigShape: fc.constantFrom('u8', 'ArrayBuffer', 'DataView', 'offset-view') }),
-      'bad-signature': [1, fc.record({ key: hmacKey(['verify']), alg: algorithm('HMAC'), data: buffer(), mutation: fc.constant('none'), sigShape: invalidShape })],
+      ...macVariants(name, 'verify', { mutation: fc.constantFrom(...MUTATIONS), at: fc.double({ min: 0, max: 0.999, noNaN: true }), sigShape: fc.constantFrom('u8', 'ArrayBuffer', 'DataView', 'offset-view') }),
+      'bad-signature': [1, fc.record({ key: macKey(name, ['verify']), alg: algorithm(name), data: buffer(), mutation: fc.constant('none'), sigShape: invalidShape })],
     },
     prepare: async (spec, targets) => {
       // Only these variants need the right signature; the others fail before any MAC is computed.
@@ -51,7 +52,7 @@ function verifyCell() {
       const produced = await produce(targets, async (t) => {
         const key = await t.importKey({ ...spec.key, usages: ['sign'] });
         const data = buildValue(spec.data);
-        return toHex(await t.call('sign', 'HMAC', key, data));
+        return toHex(await t.call('sign', name, key, data));
       });
       let signature = produced.value;
       switch (spec.mutation) {
@@ -65,21 +66,19 @@ function verifyCell() {
       return { signature, by: produced.by };
     },
     run: async (spec, t, { prepared }) => {
-      const key = spec.notKey ? { type: 'secret', algorithm: { name: 'HMAC' }, usages: ['verify'] } : await t.importKey(spec.key);
+      const key = spec.notKey ? { type: 'secret', algorithm: { name }, usages: ['verify'] } : await t.importKey(spec.key);
       return t.call('verify', buildValue(spec.alg), key, buildValue(bytesSpec(prepared.signature, spec.sigShape ?? 'u8')), buildValue(spec.data));
     },
   });
 }
 
-export default function hmac(context) {
-  return {
-    HMAC: {
-      sign: signCell(),
-      verify: verifyCell(),
-      generateKey: generateKeyCell('HMAC', context),
-      importKey: importKeyCell('HMAC'),
-      exportKey: exportKeyCell('HMAC'),
-      'get key length': deriveKeyCell('HMAC', context),
-    },
-  };
+export default function macs(context) {
+  return Object.fromEntries(['HMAC', 'AFALG-AES-CMAC'].map((name) => [name, {
+    sign: signCell(name),
+    verify: verifyCell(name),
+    generateKey: generateKeyCell(name, context),
+    importKey: importKeyCell(name),
+    exportKey: exportKeyCell(name),
+    'get key length': deriveKeyCell(name, context),
+  }]));
 }

@@ -4,7 +4,7 @@
 // operation without a cell fails the run.
 import aes from './aes.mjs';
 import cryptoMethods from './crypto.mjs';
-import hmac from './hmac.mjs';
+import macs from './hmac.mjs';
 import kdf from './kdf.mjs';
 import sha from './sha.mjs';
 
@@ -12,5 +12,5 @@ import sha from './sha.mjs';
 export const NON_REGISTRY_ROWS = ['Crypto'];
 
 export function buildGenerators(context) {
-  return { ...sha, ...hmac(context), ...aes(context), ...kdf(context), ...cryptoMethods(context) };
+  return { ...sha, ...macs(context), ...aes(context), ...kdf(context), ...cryptoMethods(context) };
 }

@@ -1,10 +1,11 @@
 // generateKey, importKey and exportKey cells for the secret-key families
-// (HMAC and the four AES modes), parameterized by a family description.
+// (HMAC, the four AES modes, ChaCha20-Poly1305 and AFALG-AES-CMAC),
+// parameterized by a family description.
 import { buildValue, bytesSpec } from '../lib/values.mjs';
 import {
   algorithm, badUsagesValue, casing, cell, fc, foreignUsages, hex, invalidShape, unknownNames, usages, validShape,
 } from './common.mjs';
-import { ALLOWED_USAGES, keyOutcome } from './keys.mjs';
+import { ALLOWED_USAGES, keyOutcome, rawFormat } from './keys.mjs';
 
 export const HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HMAC_JWK_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
@@ -20,7 +21,8 @@ export function base64url(hexString) {
 
 /**
  * A family: its name, allowed usages, key bytes for import, the members of
- * its import and generate dictionaries, its JWK "alg" and "use".
+ * its import and generate dictionaries, its JWK "alg" (undefined: none is
+ * defined) and "use", and whether its generate dictionary has an AES length.
  */
 export const FAMILIES = {
   'HMAC': {
@@ -56,7 +58,27 @@ export const FAMILIES = {
     wrongJwkAlgs: (bits) => [128, 192, 256].filter((b) => b !== bits).map((b) => `A${b}${mode}`)
       .concat([`A${bits}${mode === 'GCM' ? 'CBC' : 'GCM'}`, `a${bits}${mode.toLowerCase()}`, 'HS256']),
     use: 'enc',
+    aesLength: true,
   }])),
+  'ChaCha20-Poly1305': {
+    name: 'ChaCha20-Poly1305',
+    keyHex: hex(32, 32),
+    importMembers: () => fc.constant({ members: {} }),
+    generateMembers: fc.constant({ members: {} }),
+    jwkAlg: () => 'C20P',
+    wrongJwkAlgs: () => ['A256GCM', 'c20p', 'XC20P'],
+    use: 'enc',
+  },
+  'AFALG-AES-CMAC': {
+    name: 'AFALG-AES-CMAC',
+    keyHex: fc.constantFrom(16, 24, 32).chain((n) => hex(n, n)),
+    importMembers: () => fc.constant({ members: {} }),
+    generateMembers: fc.constantFrom(128, 192, 256).map((length) => ({ members: { length } })),
+    jwkAlg: () => undefined,
+    wrongJwkAlgs: (bits) => [`A${bits}CBC`, 'HS256', 'A128KW'],
+    use: 'sig',
+    aesLength: true,
+  },
 };
 
 /** A usable JWK for the key bytes, with optional members present or not. */
@@ -65,7 +87,7 @@ function validJwk(family, keyHex, hashName, keyUsages, extractable) {
   return fc.record({ withAlg: fc.boolean(), withUse: fc.boolean(), withOps: fc.nat(2), withExt: fc.boolean() })
     .map(({ withAlg, withUse, withOps, withExt }) => {
       const jwk = { kty: 'oct', k: base64url(keyHex) };
-      if (withAlg) jwk.alg = family.jwkAlg(bits, hashName);
+      if (withAlg && family.jwkAlg(bits, hashName) !== undefined) jwk.alg = family.jwkAlg(bits, hashName);
       if (withUse) jwk.use = family.use;
       if (withOps === 1) jwk.key_ops = [...new Set(keyUsages)];
       if (withOps === 2) jwk.key_ops = [...ALLOWED_USAGES[family.name]];
@@ -124,7 +146,7 @@ export function generateKeyCell(familyName, { targets }) {
       'hash-missing': [1, base(fc.constant({ length: 256 }))],
       'hash-unknown': [1, base(fc.constantFrom('SHA-224', 'MD5', 'HMAC', 'SHA3-256', { name: 'sha256' }).map((hash) => ({ hash })))],
     });
-  } else {
+  } else if (family.aesLength) {
     Object.assign(variants, {
       'length-unsupported': [2, base(fc.oneof(fc.constantFrom(0, 64, 127, 129, 160, 384, 512, 1024),
         fc.integer({ min: 0, max: 65535 }).filter((n) => ![128, 192, 256].includes(n))).map((length) => ({ length })))],
@@ -150,7 +172,7 @@ export function importKeyCell(familyName) {
       .map((r) => ({ keyHex, ...r })));
   const raw = (usageArb, shape = validShape) => keyed(usageArb).chain(({ keyHex, members, keyUsages, extractable }) =>
     fc.record({ alg: importAlgorithm(family, members.members), shape }).map(({ alg, shape: s }) => ({
-      format: 'raw', data: bytesSpec(keyHex, s), alg, extractable, usages: keyUsages, ...(members.tags ? { tags: members.tags } : {}),
+      format: rawFormat(familyName), data: bytesSpec(keyHex, s), alg, extractable, usages: keyUsages, ...(members.tags ? { tags: members.tags } : {}),
     })));
   const jwkCase = (make, extractableOverride) => keyed().chain(({ keyHex, members, keyUsages, extractable }) =>
     fc.record({ alg: importAlgorithm(family, members.members), jwk: make(keyHex, members.hashName, keyUsages, extractable) })
@@ -167,7 +189,7 @@ export function importKeyCell(familyName) {
     'valid-jwk': [5, jwkCase((keyHex, hashName, keyUsages, extractable) => validJwk(family, keyHex, hashName, keyUsages, extractable))],
     'jwk-malformed': [6, jwkCase((keyHex, hashName, keyUsages) => brokenJwk(family, keyHex, hashName, keyUsages))],
     'raw-bad-data': [1, raw(undefined, invalidShape)],
-    'format-unsupported': [1, raw().chain((c) => fc.constantFrom('spki', 'pkcs8').map((format) => ({ ...c, format })))],
+    'format-unsupported': [1, raw().chain((c) => fc.constantFrom('spki', 'pkcs8', ...(rawFormat(familyName) === 'raw' ? [] : ['raw'])).map((format) => ({ ...c, format })))],
     'format-invalid': [1, raw().chain((c) => fc.constantFrom('RAW', 'Jwk', 'der', '', 'raw ').map((format) => ({ ...c, format })))],
     'jwk-given-bytes': [1, raw().map((c) => ({ ...c, format: 'jwk' }))],
     'raw-given-jwk': [1, jwkCase((keyHex, hashName, keyUsages, extractable) => validJwk(family, keyHex, hashName, keyUsages, extractable))
@@ -193,7 +215,7 @@ export function importKeyCell(familyName) {
       'raw-bad-length': [2, fc.record({
         hexData: fc.constantFrom(0, 1, 8, 15, 17, 20, 23, 25, 31, 33, 48, 64).chain((n) => hex(n, n)),
         alg: algorithm(familyName), extractable: fc.boolean(), usages: usages(allowed),
-      }).map(({ hexData, ...c }) => ({ ...c, format: 'raw', data: bytesSpec(hexData) }))],
+      }).map(({ hexData, ...c }) => ({ ...c, format: rawFormat(familyName), data: bytesSpec(hexData) }))],
     });
   }
   return cell({
@@ -212,15 +234,15 @@ export function exportKeyCell(familyName) {
   const key = (extractable) => family.keyHex.chain((keyHex) => fc.record({
     members: family.importMembers(keyHex), keyUsages: usages(allowed),
   }).map(({ members, keyUsages }) => ({
-    key: { format: 'raw', hex: keyHex, alg: { form: 'object', name: familyName, members: members.members }, extractable, usages: keyUsages },
+    key: { format: rawFormat(familyName), hex: keyHex, alg: { form: 'object', name: familyName, members: members.members }, extractable, usages: keyUsages },
     ...(members.tags ? { tags: members.tags } : {}),
   })));
   return cell({
     variants: {
-      'valid': [8, key(true).chain((c) => fc.constantFrom('raw', 'jwk').map((format) => ({ ...c, format })))],
-      'not-extractable': [2, key(false).chain((c) => fc.constantFrom('raw', 'jwk').map((format) => ({ ...c, format })))],
+      'valid': [8, key(true).chain((c) => fc.constantFrom(rawFormat(familyName), 'jwk').map((format) => ({ ...c, format })))],
+      'not-extractable': [2, key(false).chain((c) => fc.constantFrom(rawFormat(familyName), 'jwk').map((format) => ({ ...c, format })))],
       'not-extractable-unsupported-format': [1, key(false).chain((c) => fc.constantFrom('spki', 'pkcs8').map((format) => ({ ...c, format })))],
-      'format-unsupported': [1, key(true).chain((c) => fc.constantFrom('spki', 'pkcs8').map((format) => ({ ...c, format })))],
+      'format-unsupported': [1, key(true).chain((c) => fc.constantFrom('spki', 'pkcs8', ...(rawFormat(familyName) === 'raw' ? [] : ['raw'])).map((format) => ({ ...c, format })))],
       'format-invalid': [1, key(true).chain((c) => fc.constantFrom('RAW', 'JWK', '', 'x509').map((format) => ({ ...c, format })))],
       'not-a-key': [1, fc.record({ format: fc.constantFrom('raw', 'jwk'), notKey: fc.constantFrom(null, 'key', { type: 'secret', extractable: true, algorithm: { name: familyName }, usages: allowed }) })],
       'missing-key': [1, fc.record({ format: fc.constant('raw') })],

@@ -15,9 +15,19 @@ export const ALLOWED_USAGES = {
   'AES-CTR': ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
   'AES-GCM': ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
   'AES-KW': ['wrapKey', 'unwrapKey'],
+  'ChaCha20-Poly1305': ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
+  'AFALG-AES-CMAC': ['sign', 'verify'],
   'PBKDF2': ['deriveKey', 'deriveBits'],
   'HKDF': ['deriveKey', 'deriveBits'],
 };
+
+/** The format a family's secret bytes import and export in: the WICG draft's algorithms take only 'raw-secret'. */
+export function rawFormat(name) {
+  return name === 'ChaCha20-Poly1305' ? 'raw-secret' : 'raw';
+}
+
+/** The algorithms whose keys sign and verify (MACs). */
+const MACS = ['HMAC', 'AFALG-AES-CMAC'];
 
 const MESSAGE = fromHex('54686520717569636b2062726f776e20666f78206a756d7073206f76657220746865206c617a7920646f672e');
 /** The key wrapped by the wrap/unwrap probes (32 bytes, as an HMAC SHA-256 key). */
@@ -31,6 +41,7 @@ export function cipherParams(name) {
     case 'AES-CTR': return { name, counter: fromHex('f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff'), length: 64 };
     case 'AES-GCM': return { name, iv: fromHex('cafebabefacedbaddecaf888'), additionalData: fromHex('feedface') };
     case 'AES-KW': return { name };
+    case 'ChaCha20-Poly1305': return { name, iv: fromHex('070000004041424344454647'), additionalData: fromHex('50515253') };
     default: throw new Error(`no cipher parameters for ${name}`);
   }
 }
@@ -47,11 +58,11 @@ async function payloadKey(t) {
  */
 async function compareUse(I, keyI, J, keyJ, name) {
   const usages = keyI.usages;
-  if (name === 'HMAC') {
+  if (MACS.includes(name)) {
     if (usages.includes('sign'))
-      return same(await I.call('sign', 'HMAC', keyI, MESSAGE), await J.call('sign', 'HMAC', keyJ, MESSAGE)) ? 'same' : 'differs';
-    const signature = await J.call('sign', 'HMAC', keyJ, MESSAGE);
-    return (await I.call('verify', 'HMAC', keyI, signature, MESSAGE)) === true ? 'same' : 'differs';
+      return same(await I.call('sign', name, keyI, MESSAGE), await J.call('sign', name, keyJ, MESSAGE)) ? 'same' : 'differs';
+    const signature = await J.call('sign', name, keyJ, MESSAGE);
+    return (await I.call('verify', name, keyI, signature, MESSAGE)) === true ? 'same' : 'differs';
   }
   if (name === 'PBKDF2' || name === 'HKDF') {
     const params = name === 'PBKDF2'
@@ -82,7 +93,7 @@ export async function crossCheck(I, keyI, rawHex, J) {
     ? { name, hash: keyI.algorithm.hash.name, length: keyI.algorithm.length }
     : name;
   try {
-    const keyJ = await J.importKey({ format: 'raw', hex: rawHex, alg: importAlg, usages: ALLOWED_USAGES[name] }, `import into ${J.id}`);
+    const keyJ = await J.importKey({ format: rawFormat(name), hex: rawHex, alg: importAlg, usages: ALLOWED_USAGES[name] }, `import into ${J.id}`);
     return await compareUse(I, keyI, J, keyJ, name);
   } catch (error) {
     return outcomeOfError(error);
@@ -105,8 +116,8 @@ export async function useOutcome(I, key) {
   const usage = KEY_USAGE_ORDER.find((u) => key.usages.includes(u));
   return observe(async () => {
     switch (usage) {
-      case 'sign': return I.call('sign', 'HMAC', key, MESSAGE);
-      case 'verify': return I.call('verify', 'HMAC', key, JUNK_32, MESSAGE);
+      case 'sign': return I.call('sign', name, key, MESSAGE);
+      case 'verify': return I.call('verify', name, key, JUNK_32, MESSAGE);
       case 'encrypt': return I.call('encrypt', cipherParams(name), key, MESSAGE);
       case 'decrypt': return I.call('decrypt', cipherParams(name), key, JUNK_32);
       case 'wrapKey': return I.call('wrapKey', 'raw', await payloadKey(I), key, cipherParams(name));
@@ -146,7 +157,7 @@ export async function keyOutcome(I, key, targets, { exportBytes = false, use = f
   }
   let raw;
   try {
-    raw = new Uint8Array(await I.call('exportKey', 'raw', key));
+    raw = new Uint8Array(await I.call('exportKey', rawFormat(facts.algorithm?.name), key));
   } catch (error) {
     return { facts, export: outcomeOfError(error) };
   }

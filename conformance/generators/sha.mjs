@@ -1,4 +1,4 @@
-// digest for SHA-1, SHA-256, SHA-384 and SHA-512.
+// digest for SHA-1, SHA-256, SHA-384, SHA-512 and the WICG draft's SHA3-256, SHA3-384, SHA3-512.
 import { buildValue } from '../lib/values.mjs';
 import {
   algorithm, badAlgorithmValue, buffer, cell, dataHex, fc, invalidShape, unicodeLookalike, unknownNames,
@@ -32,9 +32,5 @@ function digestCell(name) {
   });
 }
 
-export default {
-  'SHA-1': { digest: digestCell('SHA-1') },
-  'SHA-256': { digest: digestCell('SHA-256') },
-  'SHA-384': { digest: digestCell('SHA-384') },
-  'SHA-512': { digest: digestCell('SHA-512') },
-};
+export default Object.fromEntries(['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512', 'SHA3-256', 'SHA3-384', 'SHA3-512']
+  .map((name) => [name, { digest: digestCell(name) }]));

@@ -123,6 +123,41 @@ const SUITES = [
     },
   },
   {
+    file: 'fips-202.json', row: (v) => v.alg,
+    checks: (v) => [['digest', async (t) => {
+      const message = v.repeat ? new Uint8Array(v.repeat.count).fill(Number.parseInt(v.repeat.byte, 16)) : fromHex(v.message);
+      expectHex(await t.call('digest', v.alg, message), v.digest, 'digest');
+    }]],
+  },
+  {
+    file: 'rfc8439.json', row: () => 'ChaCha20-Poly1305',
+    checks: (v) => {
+      const params = () => ({ name: 'ChaCha20-Poly1305', iv: fromHex(v.iv), additionalData: fromHex(v.aad) });
+      const key = (t, usages) => t.call('importKey', 'raw-secret', fromHex(v.key), 'ChaCha20-Poly1305', false, usages);
+      return [
+        ['encrypt', async (t) => expectHex(await t.call('encrypt', params(), await key(t, ['encrypt']), fromHex(v.plaintext)), v.ciphertext + v.tag, 'ciphertext || tag')],
+        ['decrypt', async (t) => expectHex(await t.call('decrypt', params(), await key(t, ['decrypt']), fromHex(v.ciphertext + v.tag)), v.plaintext, 'plaintext')],
+        ['decrypt (forged tag)', async (t) => {
+          await expectRejection(t.call('decrypt', params(), await key(t, ['decrypt']), flipLastBit(v.ciphertext + v.tag)), 'OperationError');
+        }],
+      ];
+    },
+  },
+  {
+    file: 'rfc4493.json', row: () => 'AFALG-AES-CMAC',
+    checks: (v) => [
+      ['sign', async (t) => {
+        const key = await importRaw(t, v.key, 'AFALG-AES-CMAC', ['sign']);
+        expectHex(await t.call('sign', 'AFALG-AES-CMAC', key, fromHex(v.message)), v.mac, 'MAC');
+      }],
+      ['verify (forged MAC)', async (t) => {
+        const key = await importRaw(t, v.key, 'AFALG-AES-CMAC', ['verify']);
+        const ok = await t.call('verify', 'AFALG-AES-CMAC', key, flipLastBit(v.mac), fromHex(v.message));
+        if (ok !== false) throw new Error(`: verify of a forged MAC returned ${ok}, expected false`);
+      }],
+    ],
+  },
+  {
     file: 'rfc3394.json', row: () => 'AES-KW',
     checks: (v) => [
       ['wrapKey', async (t) => {
