@@ -78,11 +78,12 @@ function validMembers(mode, { longIv = false } = {}) {
       if (tagLength !== undefined) members.tagLength = tagLength;
       return { members, data, ivBytes: iv.length / 2 };
     });
+    // (Messages stay under this library's 128 KiB ChaCha20-Poly1305 limit: docs/modern-algorithms.md.)
     case 'ChaCha20-Poly1305': return fc.record({
       iv: hex(12, 12),
       aad: fc.option(hex(0, 100), { nil: undefined }),
       tagLength: fc.option(fc.constant(128), { nil: undefined }),
-      data: fc.oneof({ weight: 12, arbitrary: dataHex() }, { weight: 1, arbitrary: fc.integer({ min: 129 * 1024, max: 200 * 1024 }).chain((n) => hex(n, n)) }),
+      data: dataHex(),
     }).map(({ iv, aad, tagLength, data }) => {
       const members = { iv: bytesSpec(iv) };
       if (aad !== undefined) members.additionalData = bytesSpec(aad);
