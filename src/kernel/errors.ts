@@ -43,6 +43,7 @@ const PROVIDERS: [RegExp, string][] = [
   [/^sha3-/, 'module sha3_generic (CONFIG_CRYPTO_SHA3)'],
   [/^hmac\(/, 'hmac (CONFIG_CRYPTO_HMAC)'],
   [/^cmac\(/, 'module cmac (CONFIG_CRYPTO_CMAC)'],
+  [/^xcbc\(/, 'module xcbc (CONFIG_CRYPTO_XCBC)'],
   [/^ghash$/, 'module ghash-generic or ghash-clmulni-intel (CONFIG_CRYPTO_GHASH)'],
   [/^cbc\(/, 'cbc (CONFIG_CRYPTO_CBC)'],
   [/^ctr\(/, 'module ctr (CONFIG_CRYPTO_CTR)'],
