@@ -1,11 +1,14 @@
 #include "afalg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 
 namespace afalg {
@@ -154,6 +157,72 @@ ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
   // (PBKDF2: one send per iteration) send no cmsgs and skip this.
   if (control != nullptr) explicit_bzero(buf, sizeof(buf));
   return n < 0 ? -failure->err : n;
+}
+
+namespace {
+
+// The pipe SpliceIn goes through: one per thread (jobs run on the JS thread
+// and on the thread pool), made on first use, closed when the thread ends.
+// After a failure it is closed and remade, so pages a failed splice left in
+// it never reach a later request.
+class SplicePipe {
+ public:
+  ~SplicePipe() { Reset(); }
+  bool Open(Failure* failure) {
+    if (fds_[0] >= 0) return true;
+    if (pipe2(fds_, O_CLOEXEC) == 0) return true;
+    Fail("pipe2", failure);
+    fds_[0] = fds_[1] = -1;
+    return false;
+  }
+  void Reset() {
+    for (int& fd : fds_) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
+  }
+  int read_end() const { return fds_[0]; }
+  int write_end() const { return fds_[1]; }
+
+ private:
+  int fds_[2] = {-1, -1};
+};
+
+thread_local SplicePipe splice_pipe;
+
+}  // namespace
+
+ssize_t SpliceIn(int op, const uint8_t* data, size_t size, bool more,
+                 Failure* failure) {
+  if (!splice_pipe.Open(failure)) return -failure->err;
+  for (size_t done = 0; done < size;) {
+    iovec iov{const_cast<uint8_t*>(data + done), std::min(kSpliceBytes, size - done)};
+    ssize_t queued;
+    do {
+      queued = vmsplice(splice_pipe.write_end(), &iov, 1, 0);
+    } while (queued < 0 && errno == EINTR);
+    if (queued <= 0) {
+      if (queued == 0) errno = EIO;
+      Fail("vmsplice", failure);
+      splice_pipe.Reset();
+      return -failure->err;
+    }
+    done += static_cast<size_t>(queued);
+    unsigned flags = more || done < size ? SPLICE_F_MORE : 0;
+    for (ssize_t moved = 0; moved < queued;) {
+      ssize_t n = splice(splice_pipe.read_end(), nullptr, op, nullptr,
+                         static_cast<size_t>(queued - moved), flags);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (n == 0) errno = EIO;
+        Fail("splice", failure);
+        splice_pipe.Reset();
+        return -failure->err;
+      }
+      moved += n;
+    }
+  }
+  return static_cast<ssize_t>(size);
 }
 
 ssize_t Receive(int op, iovec* iov, int iov_count, Failure* failure) {

@@ -65,6 +65,15 @@ struct Control {
 // accepted or -errno.
 ssize_t Send(int op, const Control* control, const iovec* iov, int iov_count,
              int flags, Failure* failure);
+// Queues size bytes at data on op without copying them: vmsplice(2) puts
+// references to the pages in a pipe, splice(2) hands them to the socket,
+// kSpliceBytes per pass (16 pages: ALG_MAX_PAGES, and the default pipe
+// size). more: the request continues (SPLICE_F_MORE, as MSG_MORE). The bytes
+// must stay unchanged until the request's output has been read. Returns size
+// or -errno.
+constexpr size_t kSpliceBytes = 64 * 1024;
+ssize_t SpliceIn(int op, const uint8_t* data, size_t size, bool more,
+                 Failure* failure);
 // recvmsg(2) into iov. Returns bytes written or -errno.
 //
 // It never blocks waiting for input: every caller has queued the whole
