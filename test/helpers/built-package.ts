@@ -1,17 +1,18 @@
 // The package as users get it (dist/ compiled from src/, esm/, package.json,
-// the built addon), assembled in a fresh temporary folder so that:
+// the built addon), assembled in a fresh temporary folder by
+// assemble-package.mjs, so that:
 // - the child processes run the current sources, not whatever dist/ a
 //   previous build left in the checkout;
 // - the test never writes into the checkout's dist/, which other builds use;
 // - `afalg-webcrypto` and `afalg-webcrypto/register` resolve through the
 //   package's own "exports" (a package may import itself by name).
-// The addon is not rebuilt: build/ is a symlink to the checkout's build/.
+// scripts/test.mjs assembles it once per run and names it in
+// AFALG_TEST_PACKAGE (which scripts/vm/run passes into the VM); otherwise
+// each test file assembles its own.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-
-const checkout = path.resolve(__dirname, '..', '..');
 
 export interface ChildResult {
   status: number | null;
@@ -28,16 +29,13 @@ export interface BuiltPackage {
 }
 
 export function buildPackage(): BuiltPackage {
-  const root = mkdtempSync(path.join(tmpdir(), 'afalg-webcrypto-pkg-'));
-  const tsc = require.resolve('typescript/bin/tsc');
-  const build = spawnSync(process.execPath,
-    [tsc, '-p', path.join(checkout, 'tsconfig.build.json'), '--outDir', path.join(root, 'dist')],
-    { cwd: checkout, encoding: 'utf8' });
-  if (build.status !== 0)
-    throw new Error(`tsc -p tsconfig.build.json failed (${build.status}):\n${build.stdout}\n${build.stderr}`);
-  cpSync(path.join(checkout, 'esm'), path.join(root, 'esm'), { recursive: true });
-  cpSync(path.join(checkout, 'package.json'), path.join(root, 'package.json'));
-  symlinkSync(path.join(checkout, 'build'), path.join(root, 'build'));
+  const shared = process.env.AFALG_TEST_PACKAGE;
+  const root = shared ?? mkdtempSync(path.join(tmpdir(), 'afalg-webcrypto-pkg-'));
+  if (shared === undefined) {
+    const assemble = spawnSync(process.execPath, [path.join(__dirname, 'assemble-package.mjs'), root], { encoding: 'utf8' });
+    if (assemble.status !== 0)
+      throw new Error(`assembling the package failed (${assemble.status}):\n${assemble.stdout}\n${assemble.stderr}`);
+  }
   return {
     root,
     node(args, env = {}) {
@@ -47,7 +45,7 @@ export function buildPackage(): BuiltPackage {
       return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
     },
     remove() {
-      rmSync(root, { recursive: true, force: true });
+      if (shared === undefined) rmSync(root, { recursive: true, force: true });
     },
   };
 }
