@@ -115,7 +115,7 @@ describe('the algorithm argument', () => {
     expect(hex(await subtle.digest(algorithm, data))).toBe(await nodeDigest('SHA-256', data, '1000'));
   });
 
-  test.each(['SHA-224', 'MD5', 'SHA3-256', 'SHA-512/256', 'sha256', 'HMAC', ''])(
+  test.each(['SHA-224', 'MD5', 'SHA3-224', 'SHA-512/256', 'sha256', 'HMAC', ''])(
     "'%s' rejects with NotSupportedError", async (name) => {
       await expectDomRejection(() => subtle.digest(name, new Uint8Array(1)), 'NotSupportedError');
     });
